@@ -1,0 +1,206 @@
+//! Roles, jurisdictions and permissions: who may do what, where.
+//!
+//! Deny by default: [`Role::can`] lists every permission each role has and nothing else;
+//! [`Principal::scope`] says which records a user may see at all. A record outside the
+//! scope must look like a record that does not exist (404), never like a forbidden one.
+
+use crate::region::{RegionCode, RegionPrefix};
+
+/// The roles of BRIEF §1. The three administrator roles are separate (三权分立): an account
+/// holds exactly one role, so no account can hold two of them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// Province evaluator: sees all cities' figures; runs and publishes evaluations.
+    ProvinceEvaluator,
+    /// City Safety Commission Office (安委办).
+    CityOffice,
+    /// County office / emergency management bureau.
+    CountyOffice,
+    /// A department regulator (public security, housing, …) in a region.
+    Department,
+    /// A law-enforcement officer.
+    Inspector,
+    /// An enterprise's safety manager: sees one enterprise.
+    Enterprise,
+    /// System administrator: accounts only, no business data.
+    SysAdmin,
+    /// Security administrator: unlocks accounts, ends sessions.
+    SecurityAdmin,
+    /// Audit administrator: reads and verifies the audit trail.
+    AuditAdmin,
+}
+
+/// Every role, for matrices and forms.
+pub const ALL_ROLES: [Role; 9] = [
+    Role::ProvinceEvaluator,
+    Role::CityOffice,
+    Role::CountyOffice,
+    Role::Department,
+    Role::Inspector,
+    Role::Enterprise,
+    Role::SysAdmin,
+    Role::SecurityAdmin,
+    Role::AuditAdmin,
+];
+
+/// Something a user may be allowed to do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Permission {
+    /// Browse enterprises and officers of the jurisdiction.
+    ViewRegisters,
+    /// Import or update enterprises and officers of the jurisdiction.
+    ImportRegisters,
+    /// Create accounts and reset passwords.
+    ManageUsers,
+    /// Unlock accounts and end sessions.
+    ManageSecurity,
+    /// Read and verify the audit trail.
+    ViewAudit,
+}
+
+impl Role {
+    /// The stored name of the role.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::ProvinceEvaluator => "province_evaluator",
+            Self::CityOffice => "city_office",
+            Self::CountyOffice => "county_office",
+            Self::Department => "department",
+            Self::Inspector => "inspector",
+            Self::Enterprise => "enterprise",
+            Self::SysAdmin => "sys_admin",
+            Self::SecurityAdmin => "security_admin",
+            Self::AuditAdmin => "audit_admin",
+        }
+    }
+
+    /// Parses the stored name.
+    pub fn parse(s: &str) -> Option<Self> {
+        ALL_ROLES.into_iter().find(|r| r.as_str() == s)
+    }
+
+    /// Whether the role grants a permission. The whole policy is this one table.
+    pub fn can(self, permission: Permission) -> bool {
+        use Permission::*;
+        use Role::*;
+        match permission {
+            ViewRegisters => {
+                matches!(self, ProvinceEvaluator | CityOffice | CountyOffice | Department | Inspector | Enterprise)
+            }
+            ImportRegisters => matches!(self, CityOffice | CountyOffice),
+            ManageUsers => self == SysAdmin,
+            ManageSecurity => self == SecurityAdmin,
+            ViewAudit => self == AuditAdmin,
+        }
+    }
+
+    /// Whether the role is one of the three administrator roles, which see no business data.
+    pub fn is_admin(self) -> bool {
+        matches!(self, Self::SysAdmin | Self::SecurityAdmin | Self::AuditAdmin)
+    }
+}
+
+/// The records a principal may see.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Scope {
+    /// Records whose region code lies in the prefix.
+    Region(RegionPrefix),
+    /// Only the records of one enterprise (by id).
+    Enterprise(String),
+    /// No business records at all (administrators).
+    Nothing,
+}
+
+/// An authenticated user, as the rest of the system sees them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Principal {
+    /// Account id.
+    pub user_id: String,
+    /// Login name.
+    pub username: String,
+    /// The account's single role.
+    pub role: Role,
+    /// The region the account belongs to (also the audit chain its actions go to).
+    pub region: RegionCode,
+    /// The jurisdiction prefix of that region.
+    pub region_prefix: RegionPrefix,
+    /// For an enterprise account, the enterprise id.
+    pub enterprise_id: Option<String>,
+}
+
+impl Principal {
+    /// The business records this principal may see.
+    pub fn scope(&self) -> Scope {
+        if self.role.is_admin() {
+            return Scope::Nothing;
+        }
+        match (&self.role, &self.enterprise_id) {
+            (Role::Enterprise, Some(id)) => Scope::Enterprise(id.clone()),
+            (Role::Enterprise, None) => Scope::Nothing,
+            _ => Scope::Region(self.region_prefix.clone()),
+        }
+    }
+
+    /// Whether the principal has a permission.
+    pub fn can(&self, permission: Permission) -> bool {
+        self.role.can(permission)
+    }
+
+    /// Whether a region code lies in the principal's jurisdiction (for writes such as imports).
+    pub fn governs(&self, region_code: &str) -> bool {
+        matches!(self.scope(), Scope::Region(p) if p.contains(region_code))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::region::RegionLevel;
+
+    fn principal(role: Role, code: &str, level: RegionLevel) -> Principal {
+        let region = RegionCode::parse(code).unwrap();
+        Principal {
+            user_id: "u".into(),
+            username: "u".into(),
+            role,
+            region_prefix: RegionPrefix::of(&region, level),
+            region,
+            enterprise_id: None,
+        }
+    }
+
+    #[test]
+    fn administrators_see_no_business_data_and_hold_only_their_own_power() {
+        for role in [Role::SysAdmin, Role::SecurityAdmin, Role::AuditAdmin] {
+            let p = principal(role, "340000", RegionLevel::Province);
+            assert_eq!(p.scope(), Scope::Nothing);
+            assert!(!p.can(Permission::ViewRegisters));
+            let powers = [Permission::ManageUsers, Permission::ManageSecurity, Permission::ViewAudit]
+                .into_iter()
+                .filter(|&perm| role.can(perm))
+                .count();
+            assert_eq!(powers, 1, "{role:?} must hold exactly one administrative power");
+        }
+    }
+
+    #[test]
+    fn a_county_office_governs_its_county_only() {
+        let p = principal(Role::CountyOffice, "341522", RegionLevel::County);
+        assert!(p.governs("341522"));
+        assert!(!p.governs("341524"));
+    }
+
+    #[test]
+    fn an_enterprise_account_without_an_enterprise_sees_nothing() {
+        let p = principal(Role::Enterprise, "341522", RegionLevel::County);
+        assert_eq!(p.scope(), Scope::Nothing);
+    }
+
+    #[test]
+    fn role_names_round_trip() {
+        for role in ALL_ROLES {
+            assert_eq!(Role::parse(role.as_str()), Some(role));
+        }
+    }
+}

@@ -1,0 +1,15 @@
+//! Inspectorate's domain core: the types and rules of work-safety supervision, with no I/O.
+//!
+//! Everything here is pure: no database, no network, no clock (callers pass "now" in), so
+//! the rules can be tested exhaustively and reused by the web server, the CLI and the store.
+//! Types follow "parse, don't validate": a [`credit_code::CreditCode`] or a
+//! [`region::RegionCode`] can only be built through a constructor that checks it.
+
+pub mod access;
+pub mod audit;
+pub mod credit_code;
+pub mod enterprise;
+pub mod officer;
+pub mod page;
+pub mod region;
+pub mod register_row;
