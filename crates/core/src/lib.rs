@@ -13,3 +13,4 @@ pub mod officer;
 pub mod page;
 pub mod region;
 pub mod register_row;
+pub mod session;

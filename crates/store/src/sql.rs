@@ -1,0 +1,301 @@
+//! One SQL text, two backends: a small query wrapper over sqlx's SQLite and PostgreSQL drivers.
+//!
+//! sqlx's `Any` driver cannot decode several PostgreSQL types, and generic code over
+//! `sqlx::Database` drowns in trait bounds. Instead, every query is written once in the
+//! portable subset with `$1, $2 …` placeholders (both drivers accept them), its arguments are
+//! collected as [`Value`]s, and the backend is chosen when it runs. Rows are read through
+//! [`Row`], whose typed getters hide which driver produced them.
+
+use crate::StoreError;
+use futures_util::TryStreamExt;
+use sqlx::postgres::{PgPool, PgRow};
+use sqlx::sqlite::{SqlitePool, SqliteRow};
+use sqlx::{AssertSqlSafe, Postgres, SqlStr, Sqlite, Transaction};
+use std::borrow::Cow;
+
+/// A bound argument.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Value {
+    /// Text.
+    Text(String),
+    /// 64-bit integer (BIGINT in PostgreSQL, INTEGER in SQLite).
+    Int(i64),
+    /// Boolean.
+    Bool(bool),
+    /// A NULL text value.
+    NullText,
+    /// A NULL integer value.
+    NullInt,
+}
+
+impl From<&str> for Value {
+    fn from(v: &str) -> Self {
+        Self::Text(v.to_owned())
+    }
+}
+impl From<String> for Value {
+    fn from(v: String) -> Self {
+        Self::Text(v)
+    }
+}
+impl From<&String> for Value {
+    fn from(v: &String) -> Self {
+        Self::Text(v.clone())
+    }
+}
+impl From<i64> for Value {
+    fn from(v: i64) -> Self {
+        Self::Int(v)
+    }
+}
+impl From<bool> for Value {
+    fn from(v: bool) -> Self {
+        Self::Bool(v)
+    }
+}
+impl From<Option<String>> for Value {
+    fn from(v: Option<String>) -> Self {
+        v.map_or(Self::NullText, Self::Text)
+    }
+}
+impl From<Option<&str>> for Value {
+    fn from(v: Option<&str>) -> Self {
+        v.map_or(Self::NullText, |s| Self::Text(s.to_owned()))
+    }
+}
+impl From<Option<i64>> for Value {
+    fn from(v: Option<i64>) -> Self {
+        v.map_or(Self::NullInt, Self::Int)
+    }
+}
+
+/// A query: SQL text in the portable subset plus its arguments.
+#[derive(Debug, Clone)]
+pub struct Query {
+    sql: Cow<'static, str>,
+    args: Vec<Value>,
+}
+
+/// Starts a query from a literal SQL text.
+pub fn query(sql: &'static str) -> Query {
+    Query { sql: Cow::Borrowed(sql), args: Vec::new() }
+}
+
+/// Starts a query from SQL assembled at run time. Callers must only splice in fixed SQL
+/// fragments (column names from a whitelist, placeholders); every value goes through `bind`.
+pub fn dynamic_query(sql: String) -> Query {
+    Query { sql: Cow::Owned(sql), args: Vec::new() }
+}
+
+/// Where a query runs: a transaction or one of the pools.
+pub enum Ex<'a> {
+    /// Inside a SQLite transaction.
+    SqliteTx(&'a mut Transaction<'static, Sqlite>),
+    /// Inside a PostgreSQL transaction.
+    PgTx(&'a mut Transaction<'static, Postgres>),
+    /// On the SQLite reader pool.
+    SqlitePool(&'a SqlitePool),
+    /// On the PostgreSQL pool.
+    PgPool(&'a PgPool),
+}
+
+macro_rules! bind_all {
+    ($q:expr, $args:expr) => {{
+        let mut q = $q;
+        for a in $args {
+            q = match a {
+                Value::Text(s) => q.bind(s),
+                Value::Int(i) => q.bind(i),
+                Value::Bool(b) => q.bind(b),
+                Value::NullText => q.bind(None::<String>),
+                Value::NullInt => q.bind(None::<i64>),
+            };
+        }
+        q
+    }};
+}
+
+impl Query {
+    /// Adds the next positional argument (`$1`, `$2`, … in order of binding).
+    pub fn bind(mut self, v: impl Into<Value>) -> Self {
+        self.args.push(v.into());
+        self
+    }
+
+    fn sql_str(&self) -> SqlStr {
+        match &self.sql {
+            Cow::Borrowed(s) => sqlx::SqlSafeStr::into_sql_str(*s),
+            Cow::Owned(s) => sqlx::SqlSafeStr::into_sql_str(AssertSqlSafe(s.clone())),
+        }
+    }
+
+    /// Runs a statement; returns the number of rows it changed.
+    pub async fn execute(self, ex: Ex<'_>) -> Result<u64, StoreError> {
+        let sql = self.sql_str();
+        let args = self.args;
+        let done = match ex {
+            Ex::SqliteTx(tx) => bind_all!(sqlx::query::<Sqlite>(sql), args).execute(&mut **tx).await?.rows_affected(),
+            Ex::PgTx(tx) => bind_all!(sqlx::query::<Postgres>(sql), args).execute(&mut **tx).await?.rows_affected(),
+            Ex::SqlitePool(p) => bind_all!(sqlx::query::<Sqlite>(sql), args).execute(p).await?.rows_affected(),
+            Ex::PgPool(p) => bind_all!(sqlx::query::<Postgres>(sql), args).execute(p).await?.rows_affected(),
+        };
+        Ok(done)
+    }
+
+    /// Fetches every row.
+    pub async fn fetch_all(self, ex: Ex<'_>) -> Result<Vec<Row>, StoreError> {
+        let sql = self.sql_str();
+        let args = self.args;
+        Ok(match ex {
+            Ex::SqliteTx(tx) => bind_all!(sqlx::query::<Sqlite>(sql), args)
+                .fetch_all(&mut **tx)
+                .await?
+                .into_iter()
+                .map(Row::Sqlite)
+                .collect(),
+            Ex::PgTx(tx) => bind_all!(sqlx::query::<Postgres>(sql), args)
+                .fetch_all(&mut **tx)
+                .await?
+                .into_iter()
+                .map(Row::Pg)
+                .collect(),
+            Ex::SqlitePool(p) => {
+                bind_all!(sqlx::query::<Sqlite>(sql), args).fetch_all(p).await?.into_iter().map(Row::Sqlite).collect()
+            }
+            Ex::PgPool(p) => {
+                bind_all!(sqlx::query::<Postgres>(sql), args).fetch_all(p).await?.into_iter().map(Row::Pg).collect()
+            }
+        })
+    }
+
+    /// Fetches at most one row.
+    pub async fn fetch_optional(self, ex: Ex<'_>) -> Result<Option<Row>, StoreError> {
+        let sql = self.sql_str();
+        let args = self.args;
+        Ok(match ex {
+            Ex::SqliteTx(tx) => {
+                bind_all!(sqlx::query::<Sqlite>(sql), args).fetch_optional(&mut **tx).await?.map(Row::Sqlite)
+            }
+            Ex::PgTx(tx) => bind_all!(sqlx::query::<Postgres>(sql), args).fetch_optional(&mut **tx).await?.map(Row::Pg),
+            Ex::SqlitePool(p) => bind_all!(sqlx::query::<Sqlite>(sql), args).fetch_optional(p).await?.map(Row::Sqlite),
+            Ex::PgPool(p) => bind_all!(sqlx::query::<Postgres>(sql), args).fetch_optional(p).await?.map(Row::Pg),
+        })
+    }
+
+    /// Fetches exactly one row.
+    pub async fn fetch_one(self, ex: Ex<'_>) -> Result<Row, StoreError> {
+        self.fetch_optional(ex).await?.ok_or(StoreError::NotFound)
+    }
+
+    /// Streams rows to a callback, one at a time, so that long scans (audit verification,
+    /// exports) run in constant memory.
+    pub async fn for_each(
+        self,
+        ex: Ex<'_>,
+        mut f: impl FnMut(Row) -> Result<(), StoreError>,
+    ) -> Result<(), StoreError> {
+        let sql = self.sql_str();
+        let args = self.args;
+        match ex {
+            Ex::SqlitePool(p) => {
+                let mut s = bind_all!(sqlx::query::<Sqlite>(sql), args).fetch(p);
+                while let Some(r) = s.try_next().await? {
+                    f(Row::Sqlite(r))?;
+                }
+            }
+            Ex::PgPool(p) => {
+                let mut s = bind_all!(sqlx::query::<Postgres>(sql), args).fetch(p);
+                while let Some(r) = s.try_next().await? {
+                    f(Row::Pg(r))?;
+                }
+            }
+            other => {
+                let q = Query { sql: Cow::Owned(sql.as_str().to_owned()), args };
+                for r in q.fetch_all(other).await? {
+                    f(r)?;
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// A result row from either backend.
+pub enum Row {
+    /// From SQLite.
+    Sqlite(SqliteRow),
+    /// From PostgreSQL.
+    Pg(PgRow),
+}
+
+macro_rules! get {
+    ($self:ident, $col:ident, $t:ty) => {
+        match $self {
+            Row::Sqlite(r) => sqlx::Row::try_get::<$t, _>(r, $col),
+            Row::Pg(r) => sqlx::Row::try_get::<$t, _>(r, $col),
+        }
+        .map_err(StoreError::from)
+    };
+}
+
+impl Row {
+    /// A non-null text column.
+    pub fn text(&self, col: &str) -> Result<String, StoreError> {
+        get!(self, col, String)
+    }
+    /// A nullable text column.
+    pub fn opt_text(&self, col: &str) -> Result<Option<String>, StoreError> {
+        get!(self, col, Option<String>)
+    }
+    /// A non-null integer column.
+    pub fn int(&self, col: &str) -> Result<i64, StoreError> {
+        get!(self, col, i64)
+    }
+    /// A nullable integer column.
+    pub fn opt_int(&self, col: &str) -> Result<Option<i64>, StoreError> {
+        get!(self, col, Option<i64>)
+    }
+    /// A boolean column.
+    pub fn bool(&self, col: &str) -> Result<bool, StoreError> {
+        get!(self, col, bool)
+    }
+}
+
+/// Assembles a dynamic query (filters chosen at run time) while keeping every value bound:
+/// [`Builder::arg`] records a value and returns its placeholder to splice into the text.
+#[derive(Debug, Default)]
+pub struct Builder {
+    args: Vec<Value>,
+}
+
+impl Builder {
+    /// Binds a value and returns its placeholder (`$1`, `$2`, …).
+    pub fn arg(&mut self, v: impl Into<Value>) -> String {
+        self.args.push(v.into());
+        format!("${}", self.args.len())
+    }
+
+    /// Finishes with the assembled SQL text.
+    pub fn build(self, sql: String) -> Query {
+        Query { sql: Cow::Owned(sql), args: self.args }
+    }
+
+    /// A copy of the arguments bound so far, to run a second query (a count) on the same
+    /// filter.
+    pub fn snapshot(&self) -> Self {
+        Self { args: self.args.clone() }
+    }
+}
+
+/// Escapes `%`, `_` and `\` so user text is matched literally by `LIKE … ESCAPE '\'`.
+pub fn like_pattern(text: &str) -> String {
+    let mut out = String::from("%");
+    for c in text.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out.push('%');
+    out
+}
