@@ -1,3 +1,5 @@
-fn main() {
-    println!("Hello, world!");
+//! The `inspectorate` binary: see `inspectorate --help`.
+
+fn main() -> std::process::ExitCode {
+    inspectorate::cli::main()
 }

@@ -47,8 +47,10 @@ pub const ALL_ROLES: [Role; 9] = [
 /// Something a user may be allowed to do.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Permission {
-    /// Browse enterprises and officers of the jurisdiction.
-    ViewRegisters,
+    /// Browse enterprises of the jurisdiction (an enterprise account: its own only).
+    ViewEnterprises,
+    /// Browse officers of the jurisdiction.
+    ViewOfficers,
     /// Import or update enterprises and officers of the jurisdiction.
     ImportRegisters,
     /// Create accounts and reset passwords.
@@ -85,9 +87,10 @@ impl Role {
         use Permission::*;
         use Role::*;
         match permission {
-            ViewRegisters => {
+            ViewEnterprises => {
                 matches!(self, ProvinceEvaluator | CityOffice | CountyOffice | Department | Inspector | Enterprise)
             }
+            ViewOfficers => matches!(self, ProvinceEvaluator | CityOffice | CountyOffice | Department | Inspector),
             ImportRegisters => matches!(self, CityOffice | CountyOffice),
             ManageUsers => self == SysAdmin,
             ManageSecurity => self == SecurityAdmin,
@@ -175,7 +178,8 @@ mod tests {
         for role in [Role::SysAdmin, Role::SecurityAdmin, Role::AuditAdmin] {
             let p = principal(role, "340000", RegionLevel::Province);
             assert_eq!(p.scope(), Scope::Nothing);
-            assert!(!p.can(Permission::ViewRegisters));
+            assert!(!p.can(Permission::ViewEnterprises));
+            assert!(!p.can(Permission::ViewOfficers));
             let powers = [Permission::ManageUsers, Permission::ManageSecurity, Permission::ViewAudit]
                 .into_iter()
                 .filter(|&perm| role.can(perm))

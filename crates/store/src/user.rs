@@ -258,3 +258,13 @@ pub async fn end_all_sessions(tx: &mut Tx, user_id: &str, now_ms: i64) -> Result
         .execute(tx.ex())
         .await
 }
+
+/// Ends every open session of an account except `keep` (after a password change).
+pub async fn end_other_sessions(tx: &mut Tx, user_id: &str, keep: &str, now_ms: i64) -> Result<u64> {
+    query("UPDATE session SET ended_at = $1 WHERE user_id = $2 AND token_hash <> $3 AND ended_at IS NULL")
+        .bind(now_ms)
+        .bind(user_id)
+        .bind(keep)
+        .execute(tx.ex())
+        .await
+}

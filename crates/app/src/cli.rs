@@ -1,0 +1,336 @@
+//! The `inspectorate` command line. Every command that touches data takes `--database URL`
+//! (or `INSPECTORATE_DATABASE`); defaults come from `--config FILE` and then
+//! `sqlite://inspectorate.db`.
+
+use crate::clock::SystemClock;
+use crate::config::{Config, FileConfig};
+use crate::import::Limits;
+use crate::service::registers::{ImportOptions, rejects_csv};
+use crate::service::{Actor, App};
+use crate::web::{AppState, serve};
+use anyhow::Context;
+use clap::{Parser, Subcommand, ValueEnum};
+use domain::register_row::RegisterKind;
+use indicatif::{ProgressBar, ProgressStyle};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+/// Inspectorate: find, fix and prove the fixing of accident hazards.
+#[derive(Debug, Parser)]
+#[command(name = "inspectorate", version, about)]
+pub struct Cli {
+    /// Database URL: sqlite://PATH or postgres://USER@HOST/DB.
+    #[arg(long, global = true, env = "INSPECTORATE_DATABASE")]
+    database: Option<String>,
+    /// Optional TOML configuration file.
+    #[arg(long, global = true, env = "INSPECTORATE_CONFIG")]
+    config: Option<PathBuf>,
+    /// Log format: text or json.
+    #[arg(long, global = true, env = "INSPECTORATE_LOG_FORMAT")]
+    log_format: Option<String>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Run the web server (UI, JSON API, public pages).
+    Serve {
+        /// Address to listen on.
+        #[arg(long, env = "INSPECTORATE_ADDR")]
+        addr: Option<String>,
+        /// Load the demo data (registers and demo accounts) before serving.
+        #[arg(long)]
+        demo: bool,
+        /// Mark cookies Secure (when served over HTTPS).
+        #[arg(long, env = "INSPECTORATE_COOKIE_SECURE")]
+        cookie_secure: Option<bool>,
+    },
+    /// Load the demo data into the database and exit.
+    Demo,
+    /// Import a register from a .csv or .xlsx file.
+    Import {
+        /// Which register.
+        kind: Kind,
+        /// The file.
+        file: PathBuf,
+        /// Write the good rows even if some are bad; bad rows go to a rejects file.
+        #[arg(long)]
+        skip_bad: bool,
+        /// Where to write rejected rows (default: FILE.rejects.csv).
+        #[arg(long)]
+        rejects: Option<PathBuf>,
+    },
+    /// Audit trail commands.
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
+    /// Write a consistent copy of the database to FILE.
+    Backup {
+        /// Target file (must not exist).
+        file: PathBuf,
+    },
+    /// Replace the database with a backup (stop the server first).
+    Restore {
+        /// The backup file.
+        file: PathBuf,
+        /// Overwrite a database that already holds data.
+        #[arg(long)]
+        force: bool,
+    },
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum Kind {
+    /// Enterprises (生产经营单位).
+    #[value(alias = "enterprises")]
+    Entities,
+    /// Officers (执法人员).
+    Officers,
+}
+
+#[derive(Debug, Subcommand)]
+enum AuditCommand {
+    /// Verify every hash chain; exit 1 and name the first broken entry if any.
+    Verify,
+}
+
+/// Runs the CLI and turns the outcome into an exit code (0 ok, 1 a check failed, 2 an error).
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("error: cannot start the runtime: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn init_logs(json: bool) {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info,sqlx=warn".into());
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    let _ = if json { builder.json().try_init() } else { builder.try_init() };
+}
+
+async fn open_app(config: &Config) -> anyhow::Result<App> {
+    let db =
+        store::Db::connect(&config.database).await.with_context(|| format!("opening {}", redact(&config.database)))?;
+    crate::refdata::sync(&db).await.context("loading reference data")?;
+    Ok(App { db, clock: Arc::new(SystemClock), root_region: config.root_region.clone() })
+}
+
+/// Hides a password in a database URL before printing it.
+fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(s), Some(at)) if url[s + 3..at].contains(':') => {
+            let user_end = s + 3 + url[s + 3..at].find(':').unwrap_or(0);
+            format!("{}:***{}", &url[..user_end], &url[at..])
+        }
+        _ => url.to_owned(),
+    }
+}
+
+async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    let file = match &cli.config {
+        Some(p) => FileConfig::load(p)?,
+        None => FileConfig::default(),
+    };
+    let (addr, cookie_secure) = match &cli.command {
+        Command::Serve { addr, cookie_secure, .. } => (addr.clone(), *cookie_secure),
+        _ => (None, None),
+    };
+    let config = Config::resolve(file, cli.database.clone(), addr, cli.log_format.clone(), cookie_secure);
+    init_logs(config.log_json);
+    match cli.command {
+        Command::Serve { demo, .. } => {
+            let app = open_app(&config).await?;
+            announce_admin(&app).await?;
+            if demo {
+                load_demo(&app).await?;
+            }
+            let listener = tokio::net::TcpListener::bind(&config.addr)
+                .await
+                .with_context(|| format!("binding {}", config.addr))?;
+            eprintln!(
+                "Inspectorate is serving on http://{} (database {})",
+                listener.local_addr()?,
+                redact(&config.database)
+            );
+            serve(Arc::new(AppState { app, cookie_secure: config.cookie_secure }), listener).await?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Demo => {
+            let app = open_app(&config).await?;
+            announce_admin(&app).await?;
+            load_demo(&app).await?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Import { kind, file, skip_bad, rejects } => import(&config, kind, file, skip_bad, rejects).await,
+        Command::Audit { command: AuditCommand::Verify } => {
+            let app = open_app(&config).await?;
+            let report = app.verify_audit(&Actor::cli()).await?;
+            match report.first_break {
+                None => {
+                    println!("audit trail intact: {} chains, {} entries verified", report.chains, report.entries);
+                    Ok(ExitCode::SUCCESS)
+                }
+                Some(b) => {
+                    println!("AUDIT TRAIL BROKEN: {b}");
+                    Ok(ExitCode::from(1))
+                }
+            }
+        }
+        Command::Backup { file } => {
+            let app = open_app(&config).await?;
+            store::backup::backup(&app.db, &file).await?;
+            println!("backup written to {}", file.display());
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Restore { file, force } => restore(&config, &file, force).await,
+    }
+}
+
+async fn announce_admin(app: &App) -> anyhow::Result<()> {
+    if let Some(password) = app.bootstrap_admin().await? {
+        eprintln!(
+            "\n  First start: created the system administrator account.\n    username: admin\n    one-time password: {password}\n  \
+             It is shown only this once and must be changed at first login.\n"
+        );
+    }
+    Ok(())
+}
+
+async fn load_demo(app: &App) -> anyhow::Result<()> {
+    let spinner = ProgressBar::new_spinner().with_message("loading demo data (synthetic)");
+    spinner.enable_steady_tick(std::time::Duration::from_millis(120));
+    let loaded = crate::demo::load(app).await?;
+    spinner.finish_with_message(if loaded {
+        "demo data loaded: accounts province, luan, huoqiu, jinzhai, inspector1, enterprise1, auditor (password demo-password)"
+    } else {
+        "demo data already present"
+    });
+    Ok(())
+}
+
+async fn import(
+    config: &Config,
+    kind: Kind,
+    file: PathBuf,
+    skip_bad: bool,
+    rejects: Option<PathBuf>,
+) -> anyhow::Result<ExitCode> {
+    let app = open_app(config).await?;
+    let name = file.file_name().and_then(|n| n.to_str()).unwrap_or("import").to_owned();
+    let meta = std::fs::metadata(&file).with_context(|| format!("reading {}", file.display()))?;
+    anyhow::ensure!(
+        meta.len() as usize <= Limits::CLI.max_bytes,
+        "{} is {} bytes; the limit is {} bytes",
+        file.display(),
+        meta.len(),
+        Limits::CLI.max_bytes
+    );
+    let bytes = std::fs::read(&file).with_context(|| format!("reading {}", file.display()))?;
+    let kind = match kind {
+        Kind::Entities => RegisterKind::Enterprises,
+        Kind::Officers => RegisterKind::Officers,
+    };
+    let bar = ProgressBar::new(0);
+    bar.set_style(
+        ProgressStyle::with_template("{bar:40} {pos}/{len} rows {msg}")
+            .unwrap_or_else(|_| ProgressStyle::default_bar()),
+    );
+    let progress = |n: u64| {
+        if bar.length() == Some(0) {
+            bar.set_length(n.max(1) * 2);
+        }
+        bar.set_position(n);
+    };
+    let report = app
+        .import_register(&Actor::cli(), kind, &name, &bytes, ImportOptions { skip_bad, limits: Limits::CLI }, &progress)
+        .await;
+    bar.finish_and_clear();
+    let report = report?;
+    for e in report.errors.iter().take(50) {
+        println!("row {}, column {}: {}", e.row, e.column, e.reason);
+    }
+    if report.errors.len() > 50 {
+        println!("… and {} more errors", report.errors.len() - 50);
+    }
+    if report.written {
+        println!(
+            "imported {}: {} rows, {} inserted, {} updated, {} unchanged, {} rejected",
+            file.display(),
+            report.rows,
+            report.counts.inserted,
+            report.counts.updated,
+            report.counts.unchanged,
+            report.rejected.len()
+        );
+        if !report.rejected.is_empty() {
+            let path = rejects.unwrap_or_else(|| file.with_extension("rejects.csv"));
+            std::fs::write(&path, rejects_csv(&report)).with_context(|| format!("writing {}", path.display()))?;
+            println!("rejected rows written to {}", path.display());
+        }
+        Ok(ExitCode::SUCCESS)
+    } else {
+        println!(
+            "nothing was written: {} of {} rows have errors (fix them, or use --skip-bad)",
+            report.rejected.len(),
+            report.rows
+        );
+        Ok(ExitCode::from(1))
+    }
+}
+
+async fn restore(config: &Config, file: &std::path::Path, force: bool) -> anyhow::Result<ExitCode> {
+    // Refuse to overwrite a database holding data unless told to: a restore must lose nothing
+    // by accident.
+    if let Some(path) = config.database.strip_prefix("sqlite://") {
+        if std::path::Path::new(path).exists() && !force {
+            let db = store::Db::connect(&config.database).await?;
+            let users = store::user::count(&db).await?;
+            db.close().await;
+            anyhow::ensure!(users == 0, "{path} already holds data; stop the server and pass --force to replace it");
+        }
+    } else {
+        anyhow::ensure!(force, "restoring into PostgreSQL replaces its objects; pass --force to confirm");
+    }
+    store::backup::restore(file, &config.database).await?;
+    let app = open_app(config).await?;
+    let report = app.verify_audit(&Actor::cli()).await?;
+    match report.first_break {
+        None => {
+            println!(
+                "restored {}; audit trail intact ({} chains, {} entries)",
+                file.display(),
+                report.chains,
+                report.entries
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Some(b) => {
+            println!("restored {}, but its AUDIT TRAIL IS BROKEN: {b}", file.display());
+            Ok(ExitCode::from(1))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn passwords_in_database_urls_are_redacted() {
+        assert_eq!(super::redact("postgres://app:secret@db/x"), "postgres://app:***@db/x");
+        assert_eq!(super::redact("postgres://app@db/x"), "postgres://app@db/x");
+        assert_eq!(super::redact("sqlite://a.db"), "sqlite://a.db");
+    }
+}

@@ -1,0 +1,226 @@
+//! Demo data (clearly synthetic): the registers of Anhui with Lu'an in detail, and the demo
+//! accounts of BRIEF §11, all with the password `demo-password`.
+//!
+//! Deterministic: the same data every time, generated from a fixed seed, and written
+//! through the same service code as a real import, so the demo exercises the real paths.
+//! Loading is idempotent: running it again changes nothing.
+
+use crate::import::Limits;
+use crate::service::auth::hash_password;
+use crate::service::registers::ImportOptions;
+use crate::service::{Actor, App};
+use domain::access::Role;
+use domain::credit_code::CreditCode;
+use domain::register_row::RegisterKind;
+use serde_json::json;
+use store::user::NewUser;
+
+/// The password of every demo account.
+pub const DEMO_PASSWORD: &str = "demo-password";
+
+/// Lu'an's county-level divisions, where the demo is detailed.
+pub const LUAN_COUNTIES: [&str; 7] = ["341502", "341503", "341504", "341522", "341523", "341524", "341525"];
+
+const WORDS: [&str; 12] =
+    ["宏达", "鑫源", "华泰", "恒安", "金山", "振兴", "永固", "天成", "绿洲", "盛世", "安达", "明珠"];
+const TRADES: [(&str, &str); 8] = [
+    ("化工", "chemicals"),
+    ("建材", "building-materials"),
+    ("机械", "machinery"),
+    ("矿业", "non-coal-mining"),
+    ("纺织", "textiles"),
+    ("燃气", "urban-gas"),
+    ("运输", "road-transport"),
+    ("商贸", "commerce-trade"),
+];
+
+/// A small deterministic generator (SplitMix64): the demo must not depend on a library's
+/// random algorithms staying the same.
+struct SplitMix(u64);
+
+impl SplitMix {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+    fn below(&mut self, n: u64) -> u64 {
+        self.next() % n
+    }
+}
+
+/// A synthetic but valid credit code for the `n`-th demo enterprise of a region.
+pub fn demo_credit_code(region: &str, n: u32) -> CreditCode {
+    const CHARSET: &[u8] = b"0123456789ABCDEFGHJKLMNPQRTUWXY";
+    let mut tail = [b'0'; 7];
+    let mut v = n;
+    for slot in tail.iter_mut().rev() {
+        *slot = CHARSET[(v % 31) as usize];
+        v /= 31;
+    }
+    let first17 = format!("91{region}MA{}", std::str::from_utf8(&tail).expect("ascii"));
+    CreditCode::with_check(&first17).expect("demo codes are built from the charset")
+}
+
+/// The demo enterprise register as CSV (Chinese headers, as an office would send it).
+pub fn enterprises_csv(regions: &[domain::region::Region]) -> String {
+    let mut rng = SplitMix(2023);
+    let mut out = String::from("统一社会信用代码,单位名称,行政区划代码,行业,风险等级,标准化等级,地址\n");
+    for r in regions.iter().filter(|r| r.level == domain::region::RegionLevel::County) {
+        let in_luan = LUAN_COUNTIES.contains(&r.code.as_str());
+        let count = if in_luan {
+            300
+        } else if r.code.as_str().ends_with("02") {
+            40
+        } else {
+            0
+        };
+        for n in 0..count {
+            let (trade, sector) = TRADES[rng.below(TRADES.len() as u64) as usize];
+            let word = WORDS[rng.below(WORDS.len() as u64) as usize];
+            let risk = match rng.below(100) {
+                0..=4 => "重大",
+                5..=19 => "较大",
+                20..=59 => "一般",
+                _ => "低",
+            };
+            let grade = ["", "一级", "二级", "三级"][rng.below(4) as usize];
+            let place = r.name_zh.trim_end_matches(['县', '区', '市']);
+            out.push_str(&format!(
+                "{},{place}{word}{trade}有限公司（第{}号）,{},{sector},{risk},{grade},{}某路{}号\n",
+                demo_credit_code(r.code.as_str(), n),
+                n + 1,
+                r.code,
+                r.name_zh,
+                n + 1
+            ));
+        }
+    }
+    out
+}
+
+/// The demo officer register as CSV: 20 officers per Lu'an county, a few with expired
+/// certificates (they must never be drawn).
+pub fn officers_csv() -> String {
+    const SURNAMES: [&str; 10] = ["王", "李", "张", "刘", "陈", "杨", "黄", "赵", "周", "吴"];
+    const GIVEN: [&str; 10] = ["伟", "芳", "军", "敏", "强", "静", "磊", "洋", "勇", "艳"];
+    let mut out = String::from("badge_no,name,unit,department,region_code,cert_valid_until,status\n");
+    for county in LUAN_COUNTIES {
+        for i in 1..=20u32 {
+            let dept = ["emergency", "emergency", "emergency", "fire", "housing", "transport", "public-security"]
+                [(i % 7) as usize];
+            let valid = if i % 10 == 0 { "2022-12-31" } else { "2027-12-31" };
+            let name = format!("{}{}", SURNAMES[(i as usize * 7 + county.len()) % 10], GIVEN[(i as usize * 3) % 10]);
+            out.push_str(&format!("AH{county}{i:03},{name},{county}执法大队,{dept},{county},{valid},active\n"));
+        }
+    }
+    out
+}
+
+/// Loads the demo registers and accounts. Returns false if they were already there.
+pub async fn load(app: &App) -> anyhow::Result<bool> {
+    if store::user::by_username(&app.db, "province").await?.is_some() {
+        return Ok(false);
+    }
+    let actor = Actor { name: "demo".to_owned(), ..Actor::cli() };
+    let regions = store::reference::regions(&app.db).await?;
+    let options = ImportOptions { skip_bad: false, limits: Limits::CLI };
+    let csv = enterprises_csv(&regions);
+    let report = app
+        .import_register(&actor, RegisterKind::Enterprises, "demo-enterprises.csv", csv.as_bytes(), options, &|_| {})
+        .await?;
+    anyhow::ensure!(
+        report.errors.is_empty(),
+        "demo enterprises invalid: {:?}",
+        &report.errors[..report.errors.len().min(3)]
+    );
+    let report = app
+        .import_register(
+            &actor,
+            RegisterKind::Officers,
+            "demo-officers.csv",
+            officers_csv().as_bytes(),
+            options,
+            &|_| {},
+        )
+        .await?;
+    anyhow::ensure!(
+        report.errors.is_empty(),
+        "demo officers invalid: {:?}",
+        &report.errors[..report.errors.len().min(3)]
+    );
+
+    let enterprise1 = store::enterprise::list(
+        &app.db,
+        &domain::access::Scope::Region(domain::region::RegionPrefix::of(
+            &domain::region::RegionCode::parse("341522")?,
+            domain::region::RegionLevel::County,
+        )),
+        &store::enterprise::EnterpriseFilter {
+            q: Some(demo_credit_code("341522", 0).to_string()),
+            ..Default::default()
+        },
+        domain::page::PageRequest::new(None, Some(1)),
+    )
+    .await?
+    .items
+    .into_iter()
+    .next()
+    .map(|e| e.id);
+    let accounts: [(&str, &str, Role, &str, Option<String>); 7] = [
+        ("province", "安徽省考评组", Role::ProvinceEvaluator, "340000", None),
+        ("luan", "六安市安委办", Role::CityOffice, "341500", None),
+        ("huoqiu", "霍邱县应急管理局", Role::CountyOffice, "341522", None),
+        ("jinzhai", "金寨县应急管理局", Role::CountyOffice, "341524", None),
+        ("inspector1", "王伟（霍邱县执法大队）", Role::Inspector, "341522", None),
+        ("enterprise1", "霍邱宏达化工安全管理员", Role::Enterprise, "341522", enterprise1),
+        ("auditor", "审计管理员", Role::AuditAdmin, "340000", None),
+    ];
+    let mut tx = app.db.begin().await?;
+    for (username, display, role, region, enterprise_id) in accounts {
+        let new = NewUser {
+            username: username.to_owned(),
+            display_name: display.to_owned(),
+            role,
+            region_code: region.to_owned(),
+            enterprise_id,
+            password_hash: hash_password(DEMO_PASSWORD).await?,
+            must_change_password: false,
+        };
+        let id = store::user::create(&mut tx, &new, app.now_ms()).await?;
+        app.audit(
+            &mut tx,
+            &actor,
+            None,
+            "user.create",
+            ("user", &id),
+            "ok",
+            json!({"username": username, "demo": true}),
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(true)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn demo_credit_codes_are_valid_and_distinct() {
+        let a = demo_credit_code("341522", 0);
+        let b = demo_credit_code("341522", 1);
+        assert_ne!(a, b);
+        assert!(CreditCode::parse(a.as_str()).is_ok());
+    }
+
+    #[test]
+    fn the_demo_register_is_the_same_every_time() {
+        let regions = crate::refdata::regions().unwrap();
+        assert_eq!(enterprises_csv(&regions), enterprises_csv(&regions));
+        assert!(enterprises_csv(&regions).lines().count() > 2000);
+    }
+}

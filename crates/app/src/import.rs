@@ -1,0 +1,192 @@
+//! Reading register files (CSV or XLSX) into rows of text cells, within size limits.
+//!
+//! Every cell becomes text: numbers that are really codes (credit codes typed as numbers)
+//! are written without a decimal part, Excel dates become `YYYY-MM-DD`, and formulas are
+//! never evaluated (we read the value a spreadsheet saved, and a text cell starting with `=`
+//! stays text). CSV may be UTF-8 (with or without BOM) or GB18030, as saved by Excel on
+//! Chinese Windows.
+
+use std::io::Cursor;
+
+/// Limits that protect the server from huge or malicious files.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    /// Largest file accepted, in bytes.
+    pub max_bytes: usize,
+    /// Most data rows accepted.
+    pub max_rows: usize,
+    /// Largest total uncompressed size of an XLSX archive (zip-bomb guard).
+    pub max_unzipped_bytes: u64,
+}
+
+impl Limits {
+    /// Uploads through the web UI or API: 20 MB, 100,000 rows.
+    pub const WEB: Limits = Limits { max_bytes: 20 << 20, max_rows: 100_000, max_unzipped_bytes: 200 << 20 };
+    /// Files imported by the operator with the CLI: 1 GB, 2,000,000 rows.
+    pub const CLI: Limits = Limits { max_bytes: 1 << 30, max_rows: 2_000_000, max_unzipped_bytes: 4 << 30 };
+}
+
+/// Why a file cannot be read at all.
+#[derive(Debug, thiserror::Error)]
+pub enum ReadError {
+    /// Larger than the limit.
+    #[error("the file is {size} bytes; the limit is {limit} bytes")]
+    TooLarge {
+        /// Size.
+        size: usize,
+        /// Limit.
+        limit: usize,
+    },
+    /// More rows than the limit.
+    #[error("the file has more than {0} data rows; split it")]
+    TooManyRows(usize),
+    /// Neither `.csv` nor `.xlsx`.
+    #[error("unsupported file type '{0}': use .csv or .xlsx")]
+    UnsupportedType(String),
+    /// The file has no header row.
+    #[error("the file is empty (no header row)")]
+    Empty,
+    /// The CSV or XLSX is malformed.
+    #[error("the file cannot be read: {0}")]
+    Malformed(String),
+}
+
+/// A register file as text: the header row and the data rows with their spreadsheet row
+/// numbers (header = row 1). Blank rows are skipped but keep numbering honest.
+#[derive(Debug, Clone, Default)]
+pub struct Table {
+    /// Header cells.
+    pub headers: Vec<String>,
+    /// `(row number, cells)`.
+    pub rows: Vec<(usize, Vec<String>)>,
+}
+
+/// Reads a file by its name's extension.
+pub fn read_table(file_name: &str, bytes: &[u8], limits: Limits) -> Result<Table, ReadError> {
+    if bytes.len() > limits.max_bytes {
+        return Err(ReadError::TooLarge { size: bytes.len(), limit: limits.max_bytes });
+    }
+    let lower = file_name.to_lowercase();
+    if lower.ends_with(".csv") {
+        read_csv(bytes, limits)
+    } else if lower.ends_with(".xlsx") {
+        read_xlsx(bytes, limits)
+    } else {
+        Err(ReadError::UnsupportedType(file_name.rsplit('.').next().unwrap_or("").to_owned()))
+    }
+}
+
+fn decode_text(bytes: &[u8]) -> String {
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    match std::str::from_utf8(bytes) {
+        Ok(s) => s.to_owned(),
+        Err(_) => encoding_rs::GB18030.decode(bytes).0.into_owned(),
+    }
+}
+
+fn push_row(table: &mut Table, number: usize, cells: Vec<String>, limits: Limits) -> Result<(), ReadError> {
+    if table.headers.is_empty() && table.rows.is_empty() && number == 1 {
+        table.headers = cells;
+        return Ok(());
+    }
+    if cells.iter().all(|c| c.trim().is_empty()) {
+        return Ok(());
+    }
+    if table.rows.len() >= limits.max_rows {
+        return Err(ReadError::TooManyRows(limits.max_rows));
+    }
+    table.rows.push((number, cells));
+    Ok(())
+}
+
+fn read_csv(bytes: &[u8], limits: Limits) -> Result<Table, ReadError> {
+    let text = decode_text(bytes);
+    let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(text.as_bytes());
+    let mut table = Table::default();
+    for (i, record) in reader.records().enumerate() {
+        let record = record.map_err(|e| ReadError::Malformed(e.to_string()))?;
+        push_row(&mut table, i + 1, record.iter().map(str::to_owned).collect(), limits)?;
+    }
+    if table.headers.is_empty() {
+        return Err(ReadError::Empty);
+    }
+    Ok(table)
+}
+
+fn read_xlsx(bytes: &[u8], limits: Limits) -> Result<Table, ReadError> {
+    use calamine::{Data, Reader, Xlsx};
+    let mut archive = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|e| ReadError::Malformed(e.to_string()))?;
+    let mut unzipped = 0u64;
+    for i in 0..archive.len() {
+        unzipped += archive.by_index_raw(i).map_err(|e| ReadError::Malformed(e.to_string()))?.size();
+    }
+    if unzipped > limits.max_unzipped_bytes {
+        return Err(ReadError::Malformed(format!("it unpacks to {unzipped} bytes, over the limit")));
+    }
+    let mut book: Xlsx<_> = calamine::open_workbook_from_rs(Cursor::new(bytes))
+        .map_err(|e: calamine::XlsxError| ReadError::Malformed(e.to_string()))?;
+    let range = book.worksheet_range_at(0).ok_or(ReadError::Empty)?.map_err(|e| ReadError::Malformed(e.to_string()))?;
+    let first_row = range.start().map(|(r, _)| r as usize).unwrap_or(0);
+    let mut table = Table::default();
+    for (i, row) in range.rows().enumerate() {
+        let cells = row
+            .iter()
+            .map(|d| match *d {
+                Data::Empty => String::new(),
+                Data::String(ref s) | Data::DateTimeIso(ref s) | Data::DurationIso(ref s) => s.clone(),
+                Data::Int(n) => n.to_string(),
+                Data::Float(f) if f.fract() == 0.0 && f.abs() < 1e17 => format!("{}", f as i64),
+                Data::Float(f) => f.to_string(),
+                Data::Bool(b) => b.to_string(),
+                Data::DateTime(ref dt) => excel_date(dt.as_f64()),
+                Data::Error(ref e) => format!("#ERROR {e}"),
+            })
+            .collect();
+        push_row(&mut table, first_row + i + 1, cells, limits)?;
+    }
+    if table.headers.is_empty() {
+        return Err(ReadError::Empty);
+    }
+    Ok(table)
+}
+
+/// Converts an Excel serial date (days since 1899-12-30) to `YYYY-MM-DD`.
+fn excel_date(serial: f64) -> String {
+    let days = serial.floor() as i64;
+    jiff::civil::date(1899, 12, 30)
+        .checked_add(jiff::Span::new().days(days))
+        .map(|d| d.to_string())
+        .unwrap_or_else(|_| serial.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn csv_in_gb18030_is_decoded() {
+        let (bytes, _, _) = encoding_rs::GB18030.encode("名称,代码\n霍邱县某公司,1\n");
+        let t = read_table("a.csv", &bytes, Limits::WEB).unwrap();
+        assert_eq!(t.headers, ["名称", "代码"]);
+        assert_eq!(t.rows[0].1[0], "霍邱县某公司");
+    }
+
+    #[test]
+    fn blank_rows_are_skipped_but_row_numbers_stay_true() {
+        let t = read_table("a.csv", b"h\n\nx\n", Limits::WEB).unwrap();
+        assert_eq!(t.rows, vec![(3, vec!["x".to_owned()])]);
+    }
+
+    #[test]
+    fn limits_are_enforced_with_clear_errors() {
+        let small = Limits { max_bytes: 10, max_rows: 1, max_unzipped_bytes: 0 };
+        assert!(matches!(read_table("a.csv", &[b'x'; 11], small), Err(ReadError::TooLarge { size: 11, limit: 10 })));
+        assert!(matches!(read_table("a.csv", b"h\n1\n2\n", small), Err(ReadError::TooManyRows(1))));
+        assert!(matches!(read_table("a.exe", b"MZ", Limits::WEB), Err(ReadError::UnsupportedType(_))));
+    }
+
+    #[test]
+    fn excel_serial_dates_become_iso_dates() {
+        assert_eq!(excel_date(45291.0), "2023-12-31");
+    }
+}

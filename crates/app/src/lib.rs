@@ -1,0 +1,12 @@
+//! Inspectorate's application layer: the use-cases shared by the web server and the CLI
+//! ([`service`]), the HTTP layer ([`web`]), register file readers ([`import`]), demo data
+//! ([`demo`]) and the command line ([`cli`]).
+
+pub mod cli;
+pub mod clock;
+pub mod config;
+pub mod demo;
+pub mod import;
+pub mod refdata;
+pub mod service;
+pub mod web;

@@ -1,0 +1,72 @@
+//! The reference data files shipped inside the binary (`data/` at the repository root) and
+//! their synchronisation into the database at start-up.
+
+use anyhow::Context;
+use domain::region::{Region, RegionCode, RegionLevel};
+use store::Db;
+use store::reference::{Department, Sector};
+
+const REGIONS_CSV: &str = include_str!("../../../data/regions-anhui.csv");
+const DEPARTMENTS_CSV: &str = include_str!("../../../data/departments.csv");
+const SECTORS_CSV: &str = include_str!("../../../data/sectors.csv");
+
+fn records(text: &str) -> anyhow::Result<Vec<csv::StringRecord>> {
+    csv::Reader::from_reader(text.as_bytes()).records().collect::<Result<_, _>>().context("reading embedded data")
+}
+
+/// The regions shipped with the product.
+pub fn regions() -> anyhow::Result<Vec<Region>> {
+    records(REGIONS_CSV)?
+        .iter()
+        .map(|r| {
+            Ok(Region {
+                code: RegionCode::parse(&r[0])?,
+                parent: if r[1].is_empty() { None } else { Some(RegionCode::parse(&r[1])?) },
+                level: RegionLevel::parse(&r[2]).with_context(|| format!("region level {}", &r[2]))?,
+                name_zh: r[3].to_owned(),
+                name_en: r[4].to_owned(),
+            })
+        })
+        .collect()
+}
+
+/// The departments shipped with the product.
+pub fn departments() -> anyhow::Result<Vec<Department>> {
+    Ok(records(DEPARTMENTS_CSV)?
+        .iter()
+        .map(|r| Department { code: r[0].to_owned(), name_zh: r[1].to_owned(), name_en: r[2].to_owned() })
+        .collect())
+}
+
+/// The sectors shipped with the product.
+pub fn sectors() -> anyhow::Result<Vec<Sector>> {
+    Ok(records(SECTORS_CSV)?
+        .iter()
+        .map(|r| Sector {
+            code: r[0].to_owned(),
+            name_zh: r[1].to_owned(),
+            name_en: r[2].to_owned(),
+            department: r[3].to_owned(),
+        })
+        .collect())
+}
+
+/// Upserts the shipped reference data (idempotent; run at every start).
+pub async fn sync(db: &Db) -> anyhow::Result<()> {
+    let mut tx = db.begin().await?;
+    store::reference::sync(&mut tx, &regions()?, &departments()?, &sectors()?).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn shipped_data_parses_and_covers_anhui() {
+        let regions = super::regions().unwrap();
+        assert_eq!(regions.iter().filter(|r| r.level == domain::region::RegionLevel::City).count(), 16);
+        assert!(regions.iter().any(|r| r.code.as_str() == "341522" && r.name_zh == "霍邱县"));
+        assert!(super::sectors().unwrap().len() >= 10);
+        assert!(super::departments().unwrap().iter().any(|d| d.code == "fire"));
+    }
+}

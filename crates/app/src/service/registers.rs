@@ -1,0 +1,284 @@
+//! Enterprises and officers: browsing within scope, and importing register files.
+//!
+//! An import is validated completely before anything is written. By default one bad row
+//! means nothing is written and the report lists every bad cell; with `skip_bad` the good
+//! rows are written and the bad ones are returned for a rejects file. Writing is one
+//! transaction with one audit entry (counts and the file's SM3), so a crash mid-way leaves
+//! the register as it was. Re-importing the same file changes nothing.
+
+use super::{Actor, App, ServiceError};
+use crate::import::{Limits, ReadError, Table, read_table};
+use domain::access::{Permission, Principal};
+use domain::enterprise::{Enterprise, NewEnterprise};
+use domain::officer::{NewOfficer, Officer};
+use domain::page::{PageRequest, Paged};
+use domain::register_row::{ColumnMap, HeaderError, RegisterKind, RowError, parse_enterprise, parse_officer};
+use serde_json::json;
+use sm3::{Digest, Sm3};
+use std::collections::HashMap;
+use store::enterprise::{EnterpriseFilter, UpsertCount};
+use store::officer::OfficerFilter;
+
+/// What happened to an import.
+#[derive(Debug, Clone, Default, serde::Serialize)]
+pub struct ImportReport {
+    /// Data rows read.
+    pub rows: usize,
+    /// Rows that passed validation.
+    pub valid: usize,
+    /// Every bad cell, by row and column.
+    pub errors: Vec<RowError>,
+    /// Whether anything was written.
+    pub written: bool,
+    /// What the write did (when written).
+    pub counts: UpsertCount,
+    /// The bad rows as read (row number, cells), for a rejects file.
+    #[serde(skip)]
+    pub rejected: Vec<(usize, Vec<String>)>,
+    /// The header row as read, for a rejects file.
+    #[serde(skip)]
+    pub headers: Vec<String>,
+}
+
+/// Why an import could not even be validated.
+#[derive(Debug, thiserror::Error)]
+pub enum ImportError {
+    /// The file could not be read.
+    #[error(transparent)]
+    Read(#[from] ReadError),
+    /// The header row is unusable.
+    #[error(transparent)]
+    Header(#[from] HeaderError),
+    /// Something else failed.
+    #[error(transparent)]
+    Service(#[from] ServiceError),
+}
+
+/// Options of an import.
+#[derive(Debug, Clone, Copy)]
+pub struct ImportOptions {
+    /// Write the good rows even if some are bad.
+    pub skip_bad: bool,
+    /// Size limits.
+    pub limits: Limits,
+}
+
+fn require(actor: &Actor, permission: Permission) -> Result<Option<&Principal>, ServiceError> {
+    match &actor.principal {
+        None => Ok(None), // the CLI operator
+        Some(p) if p.can(permission) => Ok(Some(p)),
+        Some(_) => Err(ServiceError::Forbidden),
+    }
+}
+
+impl App {
+    /// Lists enterprises in the caller's scope.
+    pub async fn list_enterprises(
+        &self,
+        p: &Principal,
+        filter: &EnterpriseFilter,
+        page: PageRequest,
+    ) -> Result<Paged<Enterprise>, ServiceError> {
+        if !p.can(Permission::ViewEnterprises) {
+            return Err(ServiceError::Forbidden);
+        }
+        Ok(store::enterprise::list(&self.db, &p.scope(), filter, page).await?)
+    }
+
+    /// One enterprise, or `NotFound` if unknown or outside the caller's scope.
+    pub async fn get_enterprise(&self, p: &Principal, id: &str) -> Result<Enterprise, ServiceError> {
+        if !p.can(Permission::ViewEnterprises) {
+            return Err(ServiceError::Forbidden);
+        }
+        Ok(store::enterprise::get(&self.db, &p.scope(), id).await?)
+    }
+
+    /// Lists officers in the caller's scope.
+    pub async fn list_officers(
+        &self,
+        p: &Principal,
+        filter: &OfficerFilter,
+        page: PageRequest,
+    ) -> Result<Paged<Officer>, ServiceError> {
+        if !p.can(Permission::ViewOfficers) {
+            return Err(ServiceError::Forbidden);
+        }
+        Ok(store::officer::list(&self.db, &p.scope(), filter, page).await?)
+    }
+
+    /// One officer, or `NotFound`.
+    pub async fn get_officer(&self, p: &Principal, id: &str) -> Result<Officer, ServiceError> {
+        if !p.can(Permission::ViewOfficers) {
+            return Err(ServiceError::Forbidden);
+        }
+        Ok(store::officer::get(&self.db, &p.scope(), id).await?)
+    }
+
+    /// Imports a register file. `progress` is told how many rows have been processed.
+    pub async fn import_register(
+        &self,
+        actor: &Actor,
+        kind: RegisterKind,
+        file_name: &str,
+        bytes: &[u8],
+        options: ImportOptions,
+        progress: &(dyn Fn(u64) + Sync),
+    ) -> Result<ImportReport, ImportError> {
+        let principal = require(actor, Permission::ImportRegisters)?;
+        let table = read_table(file_name, bytes, options.limits)?;
+        let map = ColumnMap::from_headers(kind, &table.headers)?;
+        let reference = store::reference::load_reference(&self.db).await.map_err(ServiceError::from)?;
+        let mut report = ImportReport { rows: table.rows.len(), headers: table.headers.clone(), ..Default::default() };
+        let sm3 = hex::encode(Sm3::digest(bytes));
+        match kind {
+            RegisterKind::Enterprises => {
+                let mut good: Vec<NewEnterprise> = Vec::with_capacity(table.rows.len());
+                let mut rows_of_good = Vec::with_capacity(table.rows.len());
+                let mut seen: HashMap<String, usize> = HashMap::new();
+                for (n, cells) in &table.rows {
+                    match parse_enterprise(&map, *n, cells, &reference) {
+                        Ok(e) => {
+                            if let Some(first) = seen.insert(e.credit_code.as_str().to_owned(), *n) {
+                                reject(&mut report, *n, cells, "credit_code", format!("repeats row {first}"));
+                            } else if principal.is_some_and(|p| !p.governs(e.region.as_str())) {
+                                reject(&mut report, *n, cells, "region_code", "is outside your jurisdiction".into());
+                            } else {
+                                rows_of_good.push((*n, cells));
+                                good.push(e);
+                            }
+                        }
+                        Err(errs) => reject_all(&mut report, *n, cells, errs),
+                    }
+                }
+                // An office may not take over, or move, an enterprise registered elsewhere.
+                if let Some(p) = principal {
+                    let codes: Vec<&str> = good.iter().map(|e| e.credit_code.as_str()).collect();
+                    let existing =
+                        store::enterprise::existing_regions(&self.db, &codes).await.map_err(ServiceError::from)?;
+                    let mut kept = Vec::with_capacity(good.len());
+                    for (e, (n, cells)) in good.into_iter().zip(rows_of_good) {
+                        match existing.get(e.credit_code.as_str()) {
+                            Some(region) if !p.governs(region) => reject(
+                                &mut report,
+                                n,
+                                cells,
+                                "credit_code",
+                                "is registered outside your jurisdiction".into(),
+                            ),
+                            _ => kept.push(e),
+                        }
+                    }
+                    good = kept;
+                }
+                report.valid = good.len();
+                progress(table.rows.len() as u64 / 2);
+                if report.errors.is_empty() || options.skip_bad {
+                    report.counts = self
+                        .write_enterprises(actor, &good, file_name, &sm3, &report, progress, table.rows.len())
+                        .await?;
+                    report.written = true;
+                }
+            }
+            RegisterKind::Officers => {
+                let mut good: Vec<NewOfficer> = Vec::new();
+                let mut seen: HashMap<String, usize> = HashMap::new();
+                for (n, cells) in &table.rows {
+                    match parse_officer(&map, *n, cells, &reference) {
+                        Ok(o) => {
+                            if let Some(first) = seen.insert(o.badge_no.as_str().to_owned(), *n) {
+                                reject(&mut report, *n, cells, "badge_no", format!("repeats row {first}"));
+                            } else if principal.is_some_and(|p| !p.governs(o.region.as_str())) {
+                                reject(&mut report, *n, cells, "region_code", "is outside your jurisdiction".into());
+                            } else {
+                                good.push(o);
+                            }
+                        }
+                        Err(errs) => reject_all(&mut report, *n, cells, errs),
+                    }
+                }
+                report.valid = good.len();
+                if report.errors.is_empty() || options.skip_bad {
+                    let mut tx = self.db.begin().await.map_err(ServiceError::from)?;
+                    let counts =
+                        store::officer::upsert(&mut tx, &good, self.now_ms()).await.map_err(ServiceError::from)?;
+                    let detail = audit_detail(file_name, &sm3, &report, counts);
+                    self.audit(&mut tx, actor, None, "officer.import", ("register", file_name), "ok", detail)
+                        .await
+                        .map_err(ServiceError::from)?;
+                    tx.commit().await.map_err(ServiceError::from)?;
+                    report.counts = counts;
+                    report.written = true;
+                }
+            }
+        }
+        progress(table.rows.len() as u64);
+        Ok(report)
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    async fn write_enterprises(
+        &self,
+        actor: &Actor,
+        rows: &[NewEnterprise],
+        file_name: &str,
+        sm3: &str,
+        report: &ImportReport,
+        progress: &(dyn Fn(u64) + Sync),
+        total: usize,
+    ) -> Result<UpsertCount, ServiceError> {
+        let now = self.now_ms();
+        let mut tx = self.db.begin().await?;
+        let mut counts = UpsertCount::default();
+        let step = 20 * store::enterprise::BATCH_ROWS;
+        for (i, chunk) in rows.chunks(step).enumerate() {
+            counts += store::enterprise::upsert(&mut tx, chunk, now).await?;
+            progress((total / 2 + (i + 1) * step * total / (2 * rows.len().max(1))).min(total) as u64);
+        }
+        let detail = audit_detail(file_name, sm3, report, counts);
+        self.audit(&mut tx, actor, None, "enterprise.import", ("register", file_name), "ok", detail).await?;
+        tx.commit().await?;
+        Ok(counts)
+    }
+}
+
+fn audit_detail(file_name: &str, sm3: &str, report: &ImportReport, counts: UpsertCount) -> serde_json::Value {
+    json!({
+        "file": file_name,
+        "sm3": sm3,
+        "rows": report.rows,
+        "rejected": report.rejected.len(),
+        "inserted": counts.inserted,
+        "updated": counts.updated,
+        "unchanged": counts.unchanged,
+    })
+}
+
+fn reject(report: &mut ImportReport, row: usize, cells: &[String], column: &str, reason: String) {
+    reject_all(report, row, cells, vec![RowError { row, column: column.to_owned(), reason }]);
+}
+
+fn reject_all(report: &mut ImportReport, row: usize, cells: &[String], errors: Vec<RowError>) {
+    report.errors.extend(errors);
+    report.rejected.push((row, cells.to_vec()));
+}
+
+/// Writes the rejected rows (with a leading `error` column) as CSV, for `--skip-bad`.
+pub fn rejects_csv(report: &ImportReport) -> Vec<u8> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let mut header = vec!["row".to_owned(), "errors".to_owned()];
+    header.extend(report.headers.iter().cloned());
+    let _ = w.write_record(&header);
+    for (row, cells) in &report.rejected {
+        let reasons: Vec<String> =
+            report.errors.iter().filter(|e| e.row == *row).map(|e| format!("{}: {}", e.column, e.reason)).collect();
+        let mut rec = vec![row.to_string(), reasons.join("; ")];
+        rec.extend(cells.iter().cloned());
+        let _ = w.write_record(&rec);
+    }
+    w.into_inner().unwrap_or_default()
+}
+
+/// Reads the table only (for tests and previews).
+pub fn preview(file_name: &str, bytes: &[u8]) -> Result<Table, ReadError> {
+    read_table(file_name, bytes, Limits::WEB)
+}

@@ -1,0 +1,50 @@
+//! The JSON API under `/api/v1`, for programs. Bearer tokens from `POST /auth/login`; errors
+//! in one envelope (see [`super::error`]); lists paginated with `page` and `per_page` and
+//! answered as `{items, total, page, per_page}`. Described by `/api/openapi.json`.
+
+pub mod account;
+pub mod admin;
+pub mod registers;
+
+use super::State;
+use axum::Router;
+use axum::routing::{get, post};
+
+/// The API URL map (mounted at `/api/v1`).
+pub fn router() -> Router<State> {
+    Router::new()
+        .route("/auth/login", post(account::login))
+        .route("/auth/logout", post(account::logout))
+        .route("/auth/password", post(account::change_password))
+        .route("/me", get(account::me))
+        .route("/regions", get(registers::list_regions))
+        .route("/enterprises", get(registers::list_enterprises))
+        .route("/enterprises/{id}", get(registers::get_enterprise))
+        .route("/officers", get(registers::list_officers))
+        .route("/officers/{id}", get(registers::get_officer))
+        .route("/imports/{kind}", post(registers::import_register))
+        .route("/users", get(admin::list_users).post(admin::create_user))
+        .route("/users/{id}/unlock", post(admin::unlock_user))
+        .route("/users/{id}/reset-password", post(admin::reset_password))
+        .route("/audit", get(admin::list_audit))
+        .route("/audit/verify", post(admin::verify_audit))
+}
+
+/// A page of results as every list returns it.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct PageJson<T> {
+    /// Rows of this page.
+    pub items: Vec<T>,
+    /// Rows matching the filter in all.
+    pub total: i64,
+    /// Page number (from 1).
+    pub page: u32,
+    /// Page size.
+    pub per_page: u32,
+}
+
+impl<T, U: From<T>> From<domain::page::Paged<T>> for PageJson<U> {
+    fn from(p: domain::page::Paged<T>) -> Self {
+        Self { items: p.items.into_iter().map(U::from).collect(), total: p.total, page: p.page, per_page: p.per_page }
+    }
+}

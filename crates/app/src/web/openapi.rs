@@ -1,0 +1,39 @@
+//! The OpenAPI 3.1 description of the JSON API, served at `/api/openapi.json`.
+
+use super::api::{account, admin, registers};
+use axum::Json;
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+
+/// The API description.
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "Inspectorate API", description = "Work-safety supervision: registers, accounts, audit. Errors use one envelope: {\"error\": {\"code\", \"message\", \"field\"}}."),
+    paths(
+        account::login, account::logout, account::change_password, account::me,
+        registers::list_regions, registers::list_enterprises, registers::get_enterprise,
+        registers::list_officers, registers::get_officer, registers::import_register,
+        admin::list_users, admin::create_user, admin::unlock_user, admin::reset_password,
+        admin::list_audit, admin::verify_audit,
+    ),
+    modifiers(&BearerAuth),
+    tags((name = "auth"), (name = "registers"), (name = "admin"))
+)]
+pub struct ApiDoc;
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+    }
+}
+
+/// `GET /api/openapi.json`.
+pub async fn openapi_json() -> Json<utoipa::openapi::OpenApi> {
+    Json(ApiDoc::openapi())
+}

@@ -1,0 +1,265 @@
+//! Server-rendered pages. Every page works without JavaScript; every form that changes
+//! something carries the session's CSRF token.
+
+mod account;
+mod admin;
+mod registers;
+
+use super::State;
+use super::auth::{WebUser, same_secret};
+use super::i18n::{Lang, Tr};
+use crate::service::ServiceError;
+use askama::Template;
+use axum::Router;
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::{get, post};
+use domain::access::{Permission, Role};
+use domain::region::Region;
+use std::collections::HashMap;
+use std::sync::LazyLock;
+
+/// The page URL map.
+pub fn router() -> Router<State> {
+    Router::new()
+        .route("/", get(home))
+        .route("/login", get(account::login_form).post(account::login))
+        .route("/logout", post(account::logout))
+        .route("/account/password", get(account::password_form).post(account::change_password))
+        .route("/lang/{code}", get(account::switch_language))
+        .route("/enterprises", get(registers::list_enterprises))
+        .route("/enterprises/{id}", get(registers::show_enterprise))
+        .route("/officers", get(registers::list_officers))
+        .route("/import", get(registers::import_form).post(registers::import_file))
+        .route("/admin/users", get(admin::list_users).post(admin::create_user))
+        .route("/admin/users/{id}/unlock", post(admin::unlock_user))
+        .route("/admin/users/{id}/reset", post(admin::reset_password))
+        .route("/audit", get(admin::list_audit))
+        .route("/audit/verify", post(admin::verify_audit))
+}
+
+/// The logged-in user as the page header shows them.
+#[derive(Debug, Clone)]
+pub struct UserView {
+    /// Display name.
+    pub display_name: String,
+    /// Role, translated.
+    pub role_label: String,
+}
+
+/// One navigation link.
+#[derive(Debug, Clone)]
+pub struct NavItem {
+    /// Target.
+    pub href: &'static str,
+    /// Text.
+    pub label: &'static str,
+    /// Whether it is the current section.
+    pub active: bool,
+}
+
+/// What every page's frame needs.
+#[derive(Debug, Clone)]
+pub struct Layout {
+    /// Translator.
+    pub t: Tr,
+    /// Page title.
+    pub title: String,
+    /// The user, when logged in.
+    pub user: Option<UserView>,
+    /// The session's CSRF token ("" when logged out).
+    pub csrf: String,
+    /// Navigation for the user's role.
+    pub nav: Vec<NavItem>,
+    /// Current path, URL-encoded (for the language switch to come back here).
+    pub path: String,
+}
+
+impl Layout {
+    /// The frame for a logged-in user.
+    pub fn for_user(lang: Lang, user: &WebUser, title_key: &str, path: &str) -> Self {
+        let t = Tr { lang };
+        let p = &user.auth.principal;
+        let mut nav = vec![NavItem { href: "/", label: t.s("nav.home"), active: path == "/" }];
+        let mut add = |allowed: bool, href: &'static str, key: &str| {
+            if allowed {
+                nav.push(NavItem { href, label: t.s(key), active: path.starts_with(href) });
+            }
+        };
+        add(p.can(Permission::ViewEnterprises), "/enterprises", "nav.enterprises");
+        add(p.can(Permission::ViewOfficers), "/officers", "nav.officers");
+        add(p.can(Permission::ImportRegisters), "/import", "nav.import");
+        add(p.can(Permission::ManageUsers) || p.can(Permission::ManageSecurity), "/admin/users", "nav.users");
+        add(p.can(Permission::ViewAudit), "/audit", "nav.audit");
+        add(true, "/account/password", "nav.password");
+        Self {
+            t,
+            title: t.s(title_key).to_owned(),
+            user: Some(UserView {
+                display_name: user.auth.display_name.clone(),
+                role_label: role_label(t, p.role).to_owned(),
+            }),
+            csrf: user.auth.session.csrf_token.clone(),
+            nav,
+            path: super::auth::urlencode(path),
+        }
+    }
+
+    /// The frame for a visitor who is not logged in.
+    pub fn anonymous(lang: Lang, title_key: &str, path: &str) -> Self {
+        let t = Tr { lang };
+        Self {
+            t,
+            title: t.s(title_key).to_owned(),
+            user: None,
+            csrf: String::new(),
+            nav: vec![],
+            path: super::auth::urlencode(path),
+        }
+    }
+}
+
+/// A role's name in the UI language.
+pub fn role_label(t: Tr, role: Role) -> &'static str {
+    t.s(&format!("role.{}", role.as_str()))
+}
+
+/// An `<option>` of a `<select>`.
+#[derive(Debug, Clone)]
+pub struct SelectOption {
+    /// Submitted value.
+    pub value: String,
+    /// Shown text.
+    pub label: String,
+    /// Pre-selected.
+    pub selected: bool,
+}
+
+/// Links for the previous and next page of a list, keeping its filters.
+#[derive(Debug, Clone)]
+pub struct Pager {
+    /// Current page.
+    pub page: u32,
+    /// Number of pages.
+    pub pages: u32,
+    /// Previous page link.
+    pub prev: Option<String>,
+    /// Next page link.
+    pub next: Option<String>,
+}
+
+impl Pager {
+    /// Builds the pager for `base` (a path) with the filter pairs and a page number.
+    pub fn new<T>(base: &str, params: &[(&str, String)], paged: &domain::page::Paged<T>) -> Self {
+        let link = |n: u32| {
+            let mut q: Vec<String> = params
+                .iter()
+                .filter(|(_, v)| !v.is_empty())
+                .map(|(k, v)| format!("{k}={}", super::auth::urlencode(v)))
+                .collect();
+            q.push(format!("page={n}"));
+            format!("{base}?{}", q.join("&"))
+        };
+        let pages = paged.pages();
+        Self {
+            page: paged.page,
+            pages,
+            prev: (paged.page > 1).then(|| link(paged.page - 1)),
+            next: (paged.page < pages).then(|| link(paged.page + 1)),
+        }
+    }
+}
+
+/// Renders a template into a response (500 if rendering fails, which tests rule out).
+pub fn render(t: &impl Template) -> Response {
+    match t.render() {
+        Ok(html) => Html(html).into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "template failed");
+            (StatusCode::INTERNAL_SERVER_ERROR, "template error").into_response()
+        }
+    }
+}
+
+/// An error page in the user's language.
+pub fn error_page(lang: Lang, e: &ServiceError) -> Response {
+    let (status, code) = super::error::classify(e);
+    if status == StatusCode::INTERNAL_SERVER_ERROR {
+        tracing::error!(error = %e, "internal error");
+    }
+    let t = Tr { lang };
+    let body = format!(
+        "<!doctype html><html lang=\"{}\"><head><meta charset=\"utf-8\"><title>{}</title>\
+         <link rel=\"stylesheet\" href=\"/assets/app.css\"></head><body><main><h1>{}</h1><p><a href=\"/\">{}</a></p></main></body></html>",
+        lang.tag(),
+        status.as_u16(),
+        t.s(&format!("error.{code}")),
+        t.s("nav.home")
+    );
+    (status, Html(body)).into_response()
+}
+
+/// Checks a submitted CSRF token against the session's.
+pub fn check_csrf(user: &WebUser, submitted: &str) -> Result<(), ServiceError> {
+    if same_secret(&user.auth.session.csrf_token, submitted) { Ok(()) } else { Err(ServiceError::Forbidden) }
+}
+
+/// The shipped regions, by code (for names in lists).
+pub static REGIONS: LazyLock<Vec<Region>> =
+    LazyLock::new(|| crate::refdata::regions().expect("embedded regions parse"));
+static REGION_BY_CODE: LazyLock<HashMap<String, Region>> =
+    LazyLock::new(|| REGIONS.iter().map(|r| (r.code.as_str().to_owned(), r.clone())).collect());
+/// The shipped sectors.
+pub static SECTORS: LazyLock<Vec<store::reference::Sector>> =
+    LazyLock::new(|| crate::refdata::sectors().expect("embedded sectors parse"));
+/// The shipped departments.
+pub static DEPARTMENTS: LazyLock<Vec<store::reference::Department>> =
+    LazyLock::new(|| crate::refdata::departments().expect("embedded departments parse"));
+
+/// A region's name in the UI language (the code itself if unknown).
+pub fn region_name(t: Tr, code: &str) -> String {
+    REGION_BY_CODE.get(code).map(|r| r.name(t.lang.tag()).to_owned()).unwrap_or_else(|| code.to_owned())
+}
+
+/// A sector's name in the UI language.
+pub fn sector_name(t: Tr, code: &str) -> String {
+    SECTORS
+        .iter()
+        .find(|s| s.code == code)
+        .map(|s| if t.zh() { s.name_zh.clone() } else { s.name_en.clone() })
+        .unwrap_or_else(|| code.to_owned())
+}
+
+/// A department's name in the UI language.
+pub fn department_name(t: Tr, code: &str) -> String {
+    DEPARTMENTS
+        .iter()
+        .find(|d| d.code == code)
+        .map(|d| if t.zh() { d.name_zh.clone() } else { d.name_en.clone() })
+        .unwrap_or_else(|| code.to_owned())
+}
+
+#[derive(Template)]
+#[template(path = "home.html")]
+struct HomePage {
+    l: Layout,
+    region_name: String,
+    region_code: String,
+    enterprise_count: Option<i64>,
+    officer_count: Option<i64>,
+}
+
+async fn home(axum::extract::State(state): axum::extract::State<State>, lang: Lang, user: WebUser) -> Response {
+    let p = &user.auth.principal;
+    let l = Layout::for_user(lang, &user, "home.title", "/");
+    let one = domain::page::PageRequest::new(None, Some(1));
+    let enterprise_count = state.app.list_enterprises(p, &Default::default(), one).await.ok().map(|page| page.total);
+    let officer_count = state.app.list_officers(p, &Default::default(), one).await.ok().map(|page| page.total);
+    render(&HomePage {
+        region_name: region_name(l.t, p.region.as_str()),
+        region_code: p.region.to_string(),
+        l,
+        enterprise_count,
+        officer_count,
+    })
+}
