@@ -298,9 +298,9 @@ async fn restore(config: &Config, file: &std::path::Path, force: bool) -> anyhow
     if let Some(path) = config.database.strip_prefix("sqlite://") {
         if std::path::Path::new(path).exists() && !force {
             let db = store::Db::connect(&config.database).await?;
-            let users = store::user::count(&db).await?;
+            let entries = store::audit::count(&db).await? + store::user::count(&db).await?;
             db.close().await;
-            anyhow::ensure!(users == 0, "{path} already holds data; stop the server and pass --force to replace it");
+            anyhow::ensure!(entries == 0, "{path} already holds data; stop the server and pass --force to replace it");
         }
     } else {
         anyhow::ensure!(force, "restoring into PostgreSQL replaces its objects; pass --force to confirm");

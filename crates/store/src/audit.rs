@@ -177,3 +177,8 @@ pub async fn list(db: &Db, filter: &AuditFilter, page: PageRequest) -> Result<Pa
         per_page: page.size,
     })
 }
+
+/// How many entries the trail holds (a database with none holds no data worth keeping).
+pub async fn count(db: &Db) -> Result<i64> {
+    query("SELECT COUNT(*) AS n FROM audit_entry").fetch_one(db.reader()).await?.int("n")
+}

@@ -49,8 +49,13 @@ pub async fn list(db: &Db, scope: &Scope, filter: &EnterpriseFilter, page: PageR
     let mut conds = vec![scope_clause(&mut b, scope, "region_code", Some("id"))];
     if let Some(q) = filter.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
         let name = b.arg(like_pattern(&q.to_lowercase()));
-        let code = b.arg(format!("{}%", q.to_uppercase().replace(['%', '_', '\\'], "")));
-        conds.push(format!("(lower(name) LIKE {name} ESCAPE '\\' OR credit_code LIKE {code})"));
+        if q.chars().all(|c| c.is_ascii_alphanumeric()) {
+            // Looks like the start of a credit code: match it as a prefix too (index-friendly).
+            let code = b.arg(format!("{}%", q.to_uppercase()));
+            conds.push(format!("(lower(name) LIKE {name} ESCAPE '\\' OR credit_code LIKE {code})"));
+        } else {
+            conds.push(format!("lower(name) LIKE {name} ESCAPE '\\'"));
+        }
     }
     if let Some(region) = &filter.region {
         conds.push(scope_clause(&mut b, &Scope::Region(region.clone()), "region_code", None));

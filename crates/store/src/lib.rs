@@ -20,6 +20,7 @@ pub mod sql;
 pub mod testing;
 pub mod user;
 
+pub use domain;
 use sql::Ex;
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};

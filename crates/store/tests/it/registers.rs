@@ -1,0 +1,122 @@
+//! Register upserts and scoped reads.
+
+use inspectorate_store::domain::access::Scope;
+use inspectorate_store::domain::credit_code::CreditCode;
+use inspectorate_store::domain::enterprise::{NewEnterprise, RegisterStatus, RiskLevel};
+use inspectorate_store::domain::page::PageRequest;
+use inspectorate_store::domain::region::{Region, RegionCode, RegionLevel, RegionPrefix};
+use inspectorate_store::enterprise::{self, EnterpriseFilter, UpsertCount};
+use inspectorate_store::testing::TestDb;
+use inspectorate_store::{Backend, Db, StoreError, reference};
+
+async fn seed_regions(db: &Db) {
+    let r = |code: &str, parent: Option<&str>, level| Region {
+        code: RegionCode::parse(code).unwrap(),
+        parent: parent.map(|p| RegionCode::parse(p).unwrap()),
+        level,
+        name_zh: code.into(),
+        name_en: code.into(),
+    };
+    let regions = [
+        r("341500", None, RegionLevel::City),
+        r("341522", Some("341500"), RegionLevel::County),
+        r("341524", Some("341500"), RegionLevel::County),
+    ];
+    let mut tx = db.begin().await.unwrap();
+    reference::sync(&mut tx, &regions, &[], &[]).await.unwrap();
+    tx.commit().await.unwrap();
+}
+
+fn enterprise(code: &str, region: &str, name: &str) -> NewEnterprise {
+    NewEnterprise {
+        credit_code: CreditCode::parse(code).unwrap(),
+        name: name.into(),
+        region: RegionCode::parse(region).unwrap(),
+        sector: "chemicals".into(),
+        risk: RiskLevel::High,
+        standard_grade: None,
+        annual_check_cap: 3,
+        address: String::new(),
+        status: RegisterStatus::Active,
+    }
+}
+
+async fn upsert(db: &Db, rows: &[NewEnterprise]) -> UpsertCount {
+    let mut tx = db.begin().await.unwrap();
+    let c = enterprise::upsert(&mut tx, rows, 1).await.unwrap();
+    tx.commit().await.unwrap();
+    c
+}
+
+fn county(code: &str) -> Scope {
+    Scope::Region(RegionPrefix::of(&RegionCode::parse(code).unwrap(), RegionLevel::County))
+}
+
+async fn upserting_the_same_rows_twice_changes_nothing(backend: Backend) {
+    let t = TestDb::new(backend).await;
+    seed_regions(&t.db).await;
+    let rows = [enterprise("914403001922038216", "341522", "甲"), enterprise("9144030071526726XG", "341524", "乙")];
+    assert_eq!(upsert(&t.db, &rows).await, UpsertCount { inserted: 2, updated: 0, unchanged: 0 });
+    assert_eq!(upsert(&t.db, &rows).await, UpsertCount { inserted: 0, updated: 0, unchanged: 2 });
+    let changed = [enterprise("914403001922038216", "341522", "甲改名")];
+    assert_eq!(upsert(&t.db, &changed).await, UpsertCount { inserted: 0, updated: 1, unchanged: 0 });
+    let page = enterprise::list(&t.db, &county("341522"), &EnterpriseFilter::default(), PageRequest::new(None, None))
+        .await
+        .unwrap();
+    assert_eq!(page.items[0].version, 2, "an update raises the version");
+}
+
+async fn a_county_sees_only_its_own_enterprises(backend: Backend) {
+    let t = TestDb::new(backend).await;
+    seed_regions(&t.db).await;
+    upsert(
+        &t.db,
+        &[enterprise("914403001922038216", "341522", "甲"), enterprise("9144030071526726XG", "341524", "乙")],
+    )
+    .await;
+    let page = enterprise::list(&t.db, &county("341522"), &EnterpriseFilter::default(), PageRequest::new(None, None))
+        .await
+        .unwrap();
+    assert_eq!(page.total, 1);
+    let other_id =
+        enterprise::list(&t.db, &county("341524"), &EnterpriseFilter::default(), PageRequest::new(None, None))
+            .await
+            .unwrap()
+            .items[0]
+            .id
+            .clone();
+    assert!(matches!(enterprise::get(&t.db, &county("341522"), &other_id).await, Err(StoreError::NotFound)));
+    let city = Scope::Region(RegionPrefix::of(&RegionCode::parse("341500").unwrap(), RegionLevel::City));
+    assert_eq!(enterprise::count(&t.db, &city).await.unwrap(), 2);
+    assert_eq!(enterprise::count(&t.db, &Scope::Nothing).await.unwrap(), 0);
+}
+
+async fn search_matches_names_and_code_prefixes_literally(backend: Backend) {
+    let t = TestDb::new(backend).await;
+    seed_regions(&t.db).await;
+    upsert(
+        &t.db,
+        &[
+            enterprise("914403001922038216", "341522", "霍邱化工100%公司"),
+            enterprise("9144030071526726XG", "341522", "霍邱建材"),
+        ],
+    )
+    .await;
+    let find = |q: &str| EnterpriseFilter { q: Some(q.into()), ..Default::default() };
+    let scope = county("341522");
+    let n = |f| {
+        let db = t.db.clone();
+        let scope = scope.clone();
+        async move { enterprise::list(&db, &scope, &f, PageRequest::new(None, None)).await.unwrap().total }
+    };
+    assert_eq!(n(find("化工")).await, 1);
+    assert_eq!(n(find("9144030071")).await, 1);
+    assert_eq!(n(find("%")).await, 1, "a % in the search is a literal character");
+    assert_eq!(n(find("霍邱")).await, 2);
+}
+
+crate::on_both_backends!(
+    upserting_the_same_rows_twice_changes_nothing,
+    a_county_sees_only_its_own_enterprises,
+    search_matches_names_and_code_prefixes_literally,
+);
