@@ -120,8 +120,10 @@ pub async fn sectors(db: &Db) -> Result<Vec<Sector>> {
 
 /// The lookup tables that imported rows are checked against.
 pub async fn load_reference(db: &Db) -> Result<Reference> {
-    let mut reference = Reference::default();
-    reference.regions = regions(db).await?.into_iter().map(|r| r.code.as_str().to_owned()).collect();
+    let mut reference = Reference {
+        regions: regions(db).await?.into_iter().map(|r| r.code.as_str().to_owned()).collect(),
+        ..Default::default()
+    };
     for s in sectors(db).await? {
         for key in [&s.code, &s.name_zh, &s.name_en] {
             reference.sectors.insert(key.to_lowercase(), s.code.clone());

@@ -316,8 +316,9 @@ pub(super) async fn import_file(
         match field.name() {
             Some("csrf") => csrf = field.text().await.unwrap_or_default(),
             Some("kind") => {
-                if field.text().await.unwrap_or_default() == "officers" {
-                    kind = RegisterKind::Officers;
+                kind = match field.text().await.unwrap_or_default().as_str() {
+                    "officers" => RegisterKind::Officers,
+                    _ => RegisterKind::Enterprises,
                 }
             }
             Some("skip_bad") => skip_bad = true,
