@@ -52,7 +52,8 @@ pub enum ReadError {
 }
 
 /// A register file as text: the header row and the data rows with their spreadsheet row
-/// numbers (header = row 1). Blank rows are skipped but keep numbering honest.
+/// numbers (the header is the first non-blank row). Blank rows are skipped but keep numbering
+/// honest.
 #[derive(Debug, Clone, Default)]
 pub struct Table {
     /// Header cells.
@@ -85,11 +86,11 @@ fn decode_text(bytes: &[u8]) -> String {
 }
 
 fn push_row(table: &mut Table, number: usize, cells: Vec<String>, limits: Limits) -> Result<(), ReadError> {
-    if table.headers.is_empty() && table.rows.is_empty() && number == 1 {
-        table.headers = cells;
+    if cells.iter().all(|c| c.trim().is_empty()) {
         return Ok(());
     }
-    if cells.iter().all(|c| c.trim().is_empty()) {
+    if table.headers.is_empty() {
+        table.headers = cells;
         return Ok(());
     }
     if table.rows.len() >= limits.max_rows {
@@ -103,9 +104,18 @@ fn read_csv(bytes: &[u8], limits: Limits) -> Result<Table, ReadError> {
     let text = decode_text(bytes);
     let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(text.as_bytes());
     let mut table = Table::default();
-    for (i, record) in reader.records().enumerate() {
+    let (mut line, mut counted_to) = (1usize, 0usize);
+    for record in reader.records() {
         let record = record.map_err(|e| ReadError::Malformed(e.to_string()))?;
-        push_row(&mut table, i + 1, record.iter().map(str::to_owned).collect(), limits)?;
+        // The line a record starts on is the row a spreadsheet shows (blank lines count).
+        // (csv reports a record after blank lines as starting at the first blank line.)
+        let mut start = record.position().map(|p| p.byte() as usize).unwrap_or(counted_to).min(text.len());
+        while start < text.len() && matches!(text.as_bytes()[start], b'\n' | b'\r') {
+            start += 1;
+        }
+        line += text.as_bytes()[counted_to..start].iter().filter(|&&b| b == b'\n').count();
+        counted_to = start;
+        push_row(&mut table, line, record.iter().map(str::to_owned).collect(), limits)?;
     }
     if table.headers.is_empty() {
         return Err(ReadError::Empty);
