@@ -72,6 +72,18 @@ enum Command {
         /// Target file (must not exist).
         file: PathBuf,
     },
+    /// Measure hot paths against baselines on scratch databases (see docs/benchmarks.md).
+    Bench {
+        /// What to measure.
+        #[arg(value_enum, default_value = "import")]
+        what: BenchWhat,
+        /// Rows of generated data.
+        #[arg(long, default_value_t = 100_000)]
+        rows: usize,
+        /// Which backends (PostgreSQL scratch databases are created through INSPECTORATE_TEST_PG).
+        #[arg(long, value_enum, default_value = "both")]
+        backend: BenchBackend,
+    },
     /// Replace the database with a backup (stop the server first).
     Restore {
         /// The backup file.
@@ -89,6 +101,22 @@ enum Kind {
     Entities,
     /// Officers (执法人员).
     Officers,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum BenchWhat {
+    /// Import enterprises from CSV.
+    Import,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum BenchBackend {
+    /// SQLite only.
+    Sqlite,
+    /// PostgreSQL only.
+    Postgres,
+    /// Both.
+    Both,
 }
 
 #[derive(Debug, Subcommand)]
@@ -197,6 +225,20 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Restore { file, force } => restore(&config, &file, force).await,
+        Command::Bench { what: BenchWhat::Import, rows, backend } => {
+            let backends = match backend {
+                BenchBackend::Sqlite => vec![store::Backend::Sqlite],
+                BenchBackend::Postgres => vec![store::Backend::Postgres],
+                BenchBackend::Both => vec![store::Backend::Sqlite, store::Backend::Postgres],
+            };
+            let mut results = Vec::new();
+            for b in backends {
+                eprintln!("measuring import of {rows} rows on {b:?}…");
+                results.push(crate::bench::import(b, rows).await?);
+            }
+            print!("{}", crate::bench::table(&results));
+            Ok(ExitCode::SUCCESS)
+        }
     }
 }
 

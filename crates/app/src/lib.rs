@@ -2,6 +2,7 @@
 //! ([`service`]), the HTTP layer ([`web`]), register file readers ([`import`]), demo data
 //! ([`demo`]) and the command line ([`cli`]).
 
+pub mod bench;
 pub mod cli;
 pub mod clock;
 pub mod config;

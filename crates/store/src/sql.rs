@@ -122,17 +122,34 @@ impl Query {
         self
     }
 
-    fn sql_str(&self) -> SqlStr {
-        match &self.sql {
-            Cow::Borrowed(s) => sqlx::SqlSafeStr::into_sql_str(*s),
-            Cow::Owned(s) => sqlx::SqlSafeStr::into_sql_str(AssertSqlSafe(s.clone())),
+    /// The SQL text and arguments for the backend `ex` runs on. SQLite gives `$N` and `?N`
+    /// parameters names, and sqlx binds by looking each name up, which SQLite answers by a
+    /// linear scan: binding a 5,000-parameter bulk insert became quadratic (measured: 73 % of
+    /// an import's time in `sqlite3_bind_parameter_name`). Anonymous `?` parameters are bound
+    /// by position, so for SQLite every `$N` becomes `?` and the arguments are laid out in the
+    /// order the placeholders occur (repeating one that is used twice). Our SQL has no `$`
+    /// inside string literals.
+    fn prepare(self, ex: &Ex<'_>) -> (SqlStr, Vec<Value>) {
+        let sqlite = matches!(ex, Ex::SqliteTx(_) | Ex::SqlitePool(_));
+        if sqlite && self.sql.contains('$') {
+            let (text, order) = sqlite_placeholders(&self.sql);
+            let args = if order.iter().enumerate().all(|(i, &n)| i == n) && order.len() == self.args.len() {
+                self.args
+            } else {
+                order.iter().map(|&n| self.args.get(n).cloned().unwrap_or(Value::NullText)).collect()
+            };
+            return (sqlx::SqlSafeStr::into_sql_str(AssertSqlSafe(text)), args);
         }
+        let sql = match self.sql {
+            Cow::Borrowed(s) => sqlx::SqlSafeStr::into_sql_str(s),
+            Cow::Owned(s) => sqlx::SqlSafeStr::into_sql_str(AssertSqlSafe(s)),
+        };
+        (sql, self.args)
     }
 
     /// Runs a statement; returns the number of rows it changed.
     pub async fn execute(self, ex: Ex<'_>) -> Result<u64, StoreError> {
-        let sql = self.sql_str();
-        let args = self.args;
+        let (sql, args) = self.prepare(&ex);
         let done = match ex {
             Ex::SqliteTx(tx) => bind_all!(sqlx::query::<Sqlite>(sql), args).execute(&mut **tx).await?.rows_affected(),
             Ex::PgTx(tx) => bind_all!(sqlx::query::<Postgres>(sql), args).execute(&mut **tx).await?.rows_affected(),
@@ -144,8 +161,7 @@ impl Query {
 
     /// Fetches every row.
     pub async fn fetch_all(self, ex: Ex<'_>) -> Result<Vec<Row>, StoreError> {
-        let sql = self.sql_str();
-        let args = self.args;
+        let (sql, args) = self.prepare(&ex);
         Ok(match ex {
             Ex::SqliteTx(tx) => bind_all!(sqlx::query::<Sqlite>(sql), args)
                 .fetch_all(&mut **tx)
@@ -170,8 +186,7 @@ impl Query {
 
     /// Fetches at most one row.
     pub async fn fetch_optional(self, ex: Ex<'_>) -> Result<Option<Row>, StoreError> {
-        let sql = self.sql_str();
-        let args = self.args;
+        let (sql, args) = self.prepare(&ex);
         Ok(match ex {
             Ex::SqliteTx(tx) => {
                 bind_all!(sqlx::query::<Sqlite>(sql), args).fetch_optional(&mut **tx).await?.map(Row::Sqlite)
@@ -194,8 +209,7 @@ impl Query {
         ex: Ex<'_>,
         mut f: impl FnMut(Row) -> Result<(), StoreError>,
     ) -> Result<(), StoreError> {
-        let sql = self.sql_str();
-        let args = self.args;
+        let (sql, args) = self.prepare(&ex);
         match ex {
             Ex::SqlitePool(p) => {
                 let mut s = bind_all!(sqlx::query::<Sqlite>(sql), args).fetch(p);
@@ -218,6 +232,33 @@ impl Query {
         }
         Ok(())
     }
+}
+
+/// Rewrites `$N` placeholders as anonymous `?`, returning the zero-based argument index of
+/// each placeholder in order of occurrence.
+fn sqlite_placeholders(text: &str) -> (String, Vec<usize>) {
+    let bytes = text.as_bytes();
+    let mut out = String::with_capacity(text.len());
+    let mut order = Vec::new();
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'$' && bytes.get(i + 1).is_some_and(u8::is_ascii_digit) {
+            let mut j = i + 1;
+            let mut n = 0usize;
+            while j < bytes.len() && bytes[j].is_ascii_digit() {
+                n = n * 10 + usize::from(bytes[j] - b'0');
+                j += 1;
+            }
+            out.push('?');
+            order.push(n.saturating_sub(1));
+            i = j;
+        } else {
+            let ch = text[i..].chars().next().expect("in bounds");
+            out.push(ch);
+            i += ch.len_utf8();
+        }
+    }
+    (out, order)
 }
 
 /// A result row from either backend.
@@ -298,4 +339,15 @@ pub fn like_pattern(text: &str) -> String {
     }
     out.push('%');
     out
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn sqlite_placeholders_become_positional() {
+        let (text, order) =
+            super::sqlite_placeholders("a = $2 AND b IN ($1, $10) AND c = '$' AND d = $2 AND e = '霍邱'");
+        assert_eq!(text, "a = ? AND b IN (?, ?) AND c = '$' AND d = ? AND e = '霍邱'");
+        assert_eq!(order, [1, 0, 9, 1]);
+    }
 }

@@ -1,4 +1,4 @@
-//! Test support (feature `testing`): a fresh, migrated database per test on either backend,
+//! Test and benchmark support (feature `testing`): a fresh, migrated scratch database on either backend,
 //! dropped afterwards.
 //!
 //! PostgreSQL is never skipped silently: if the server cannot be reached the test fails and

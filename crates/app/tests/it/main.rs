@@ -5,6 +5,7 @@
 mod access;
 mod auth;
 mod backup;
+mod bench;
 mod browser;
 mod helpers;
 mod registers;

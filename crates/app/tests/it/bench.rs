@@ -1,0 +1,14 @@
+//! The benchmark command keeps working (at a tiny scale; timings are not asserted).
+
+use store::Backend;
+
+async fn the_import_benchmark_runs_and_reports_sane_numbers(backend: Backend) {
+    let m = inspectorate::bench::import(backend, 300).await.unwrap();
+    assert_eq!(m.n, 300);
+    assert!(m.seconds > 0.0 && m.baseline_seconds > 0.0);
+    assert!(m.rate().is_finite() && m.ratio().is_finite());
+    let table = inspectorate::bench::table(&[m]);
+    assert!(table.contains("| import 300 enterprises from CSV |"), "{table}");
+}
+
+crate::on_both_backends!(the_import_benchmark_runs_and_reports_sane_numbers);
