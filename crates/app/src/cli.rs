@@ -62,6 +62,11 @@ enum Command {
         #[arg(long)]
         rejects: Option<PathBuf>,
     },
+    /// Verifiable random draws.
+    Draw {
+        #[command(subcommand)]
+        command: DrawCommand,
+    },
     /// Audit trail commands.
     Audit {
         #[command(subcommand)]
@@ -117,6 +122,16 @@ enum BenchBackend {
     Postgres,
     /// Both.
     Both,
+}
+
+#[derive(Debug, Subcommand)]
+enum DrawCommand {
+    /// Verify a published draw or grouping record offline (docs/specs/random-draw.md);
+    /// exit 0 when it verifies, 1 (saying what differs) when it does not.
+    Verify {
+        /// The record (JSON).
+        record: PathBuf,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -204,6 +219,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Import { kind, file, skip_bad, rejects } => import(&config, kind, file, skip_bad, rejects).await,
+        Command::Draw { command: DrawCommand::Verify { record } } => verify_record(&record),
         Command::Audit { command: AuditCommand::Verify } => {
             let app = open_app(&config).await?;
             let report = app.verify_audit(&Actor::cli()).await?;
@@ -238,6 +254,33 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             }
             print!("{}", crate::bench::table(&results));
             Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+/// Verifies a draw record; needs no database.
+fn verify_record(path: &std::path::Path) -> anyhow::Result<ExitCode> {
+    use domain::draw::record::{Verdict, verify_json};
+    let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+    match verify_json(&text)? {
+        Verdict::Verified { spec, results, empty_beacon } => {
+            println!(
+                "verified: {} ({spec}): commitment, inputs, seed and all {results} results recompute exactly",
+                path.display()
+            );
+            if empty_beacon {
+                println!(
+                    "note: the beacon is empty, so this draw is only as trustworthy as the operator who committed it"
+                );
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Verdict::Differs(diffs) => {
+            println!("DOES NOT VERIFY: {}", path.display());
+            for d in diffs {
+                println!("  - {d}");
+            }
+            Ok(ExitCode::from(1))
         }
     }
 }

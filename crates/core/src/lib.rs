@@ -8,6 +8,7 @@
 pub mod access;
 pub mod audit;
 pub mod credit_code;
+pub mod draw;
 pub mod enterprise;
 pub mod officer;
 pub mod page;

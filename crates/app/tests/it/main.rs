@@ -7,6 +7,7 @@ mod auth;
 mod backup;
 mod bench;
 mod browser;
+mod draw;
 mod helpers;
 mod registers;
 
