@@ -53,6 +53,10 @@ pub enum Permission {
     ViewOfficers,
     /// Import or update enterprises and officers of the jurisdiction.
     ImportRegisters,
+    /// See spot-check plans and their draws.
+    ViewPlans,
+    /// Create, commit and draw spot-check plans; declare conflicts of interest.
+    ManagePlans,
     /// Create accounts and reset passwords.
     ManageUsers,
     /// Unlock accounts and end sessions.
@@ -92,6 +96,8 @@ impl Role {
             }
             ViewOfficers => matches!(self, ProvinceEvaluator | CityOffice | CountyOffice | Department | Inspector),
             ImportRegisters => matches!(self, CityOffice | CountyOffice),
+            ViewPlans => matches!(self, ProvinceEvaluator | CityOffice | CountyOffice | Department | Inspector),
+            ManagePlans => matches!(self, CityOffice | CountyOffice),
             ManageUsers => self == SysAdmin,
             ManageSecurity => self == SecurityAdmin,
             ViewAudit => self == AuditAdmin,

@@ -12,6 +12,7 @@ pub mod draw;
 pub mod enterprise;
 pub mod officer;
 pub mod page;
+pub mod plan;
 pub mod region;
 pub mod register_row;
 pub mod session;

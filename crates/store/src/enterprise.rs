@@ -256,3 +256,21 @@ pub async fn count(db: &Db, scope: &Scope) -> Result<i64> {
     let scoped = scope_clause(&mut b, scope, "region_code", Some("id"));
     b.build(format!("SELECT COUNT(*) AS n FROM enterprise WHERE {scoped}")).fetch_one(db.reader()).await?.int("n")
 }
+
+/// Names of enterprises by credit code, for published draw results (enterprise names and
+/// codes are public registration data; this query is deliberately unscoped).
+pub async fn names_by_codes(db: &Db, credit_codes: &[&str]) -> Result<HashMap<String, String>> {
+    let mut out = HashMap::new();
+    for chunk in credit_codes.chunks(BATCH_ROWS) {
+        let mut b = Builder::default();
+        let list: Vec<String> = chunk.iter().map(|c| b.arg(*c)).collect();
+        let rows = b
+            .build(format!("SELECT credit_code, name FROM enterprise WHERE credit_code IN ({})", list.join(", ")))
+            .fetch_all(db.reader())
+            .await?;
+        for r in rows {
+            out.insert(r.text("credit_code")?, r.text("name")?);
+        }
+    }
+    Ok(out)
+}

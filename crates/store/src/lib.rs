@@ -13,6 +13,7 @@ pub mod audit;
 pub mod backup;
 pub mod enterprise;
 pub mod officer;
+pub mod plan;
 pub mod reference;
 pub mod scope;
 pub mod sql;

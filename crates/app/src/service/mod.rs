@@ -4,6 +4,7 @@
 
 pub mod audit;
 pub mod auth;
+pub mod plans;
 pub mod registers;
 pub mod users;
 
@@ -121,6 +122,15 @@ impl App {
     /// Now, in ms.
     pub fn now_ms(&self) -> i64 {
         self.clock.now_ms()
+    }
+
+    /// Today's date in China (Asia/Shanghai): what deadlines, certificates and "today" mean.
+    pub fn today(&self) -> jiff::civil::Date {
+        jiff::Timestamp::from_millisecond(self.now_ms())
+            .ok()
+            .and_then(|t| t.in_tz("Asia/Shanghai").ok())
+            .map(|z| z.date())
+            .unwrap_or_default()
     }
 
     /// Writes an audit entry inside `tx`. The chain is the acting user's region unless a

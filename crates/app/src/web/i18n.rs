@@ -123,7 +123,14 @@ mod tests {
         let mut missing = Vec::new();
         let mut texts: Vec<String> =
             std::fs::read_dir(dir).unwrap().map(|e| std::fs::read_to_string(e.unwrap().path()).unwrap()).collect();
-        for src in ["pages/mod.rs", "pages/registers.rs", "pages/admin.rs", "pages/account.rs"] {
+        for src in [
+            "pages/mod.rs",
+            "pages/registers.rs",
+            "pages/admin.rs",
+            "pages/account.rs",
+            "pages/plans.rs",
+            "pages/public.rs",
+        ] {
             texts.push(std::fs::read_to_string(format!("{}/src/web/{src}", env!("CARGO_MANIFEST_DIR"))).unwrap());
         }
         for text in texts {

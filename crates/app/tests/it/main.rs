@@ -9,6 +9,7 @@ mod bench;
 mod browser;
 mod draw;
 mod helpers;
+mod plans;
 mod registers;
 
 /// Declares `sqlite` and `postgres` tests in a module named like the async test function,

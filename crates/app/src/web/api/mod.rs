@@ -4,6 +4,7 @@
 
 pub mod account;
 pub mod admin;
+pub mod plans;
 pub mod registers;
 
 use super::State;
@@ -23,6 +24,11 @@ pub fn router() -> Router<State> {
         .route("/officers", get(registers::list_officers))
         .route("/officers/{id}", get(registers::get_officer))
         .route("/imports/{kind}", post(registers::import_register))
+        .route("/plans", get(plans::list_plans).post(plans::create_plan))
+        .route("/plans/{id}", get(plans::get_plan))
+        .route("/plans/{id}/commit", post(plans::commit_plan))
+        .route("/plans/{id}/draw", post(plans::draw_plan))
+        .route("/conflicts", post(plans::declare_conflict))
         .route("/users", get(admin::list_users).post(admin::create_user))
         .route("/users/{id}/unlock", post(admin::unlock_user))
         .route("/users/{id}/reset-password", post(admin::reset_password))

@@ -3,6 +3,8 @@
 
 mod account;
 mod admin;
+mod plans;
+mod public;
 mod registers;
 
 use super::State;
@@ -31,6 +33,16 @@ pub fn router() -> Router<State> {
         .route("/enterprises/{id}", get(registers::show_enterprise))
         .route("/officers", get(registers::list_officers))
         .route("/import", get(registers::import_form).post(registers::import_file))
+        .route("/plans", get(plans::list_plans).post(plans::create_plan))
+        .route("/plans/new", get(plans::new_plan_form))
+        .route("/plans/{id}", get(plans::show_plan))
+        .route("/plans/{id}/commit", post(plans::commit_plan))
+        .route("/plans/{id}/draw", post(plans::draw_plan))
+        .route("/public", get(public::index))
+        .route("/public/draws", get(public::list_draws))
+        .route("/public/draws/{no}", get(public::show_draw))
+        .route("/public/draws/{no}/record.json", get(public::draw_record))
+        .route("/public/spec", get(public::spec))
         .route("/admin/users", get(admin::list_users).post(admin::create_user))
         .route("/admin/users/{id}/unlock", post(admin::unlock_user))
         .route("/admin/users/{id}/reset", post(admin::reset_password))
@@ -88,6 +100,7 @@ impl Layout {
         };
         add(p.can(Permission::ViewEnterprises), "/enterprises", "nav.enterprises");
         add(p.can(Permission::ViewOfficers), "/officers", "nav.officers");
+        add(p.can(Permission::ViewPlans), "/plans", "nav.plans");
         add(p.can(Permission::ImportRegisters), "/import", "nav.import");
         add(p.can(Permission::ManageUsers) || p.can(Permission::ManageSecurity), "/admin/users", "nav.users");
         add(p.can(Permission::ViewAudit), "/audit", "nav.audit");

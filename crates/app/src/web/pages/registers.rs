@@ -224,14 +224,6 @@ struct OfficersPage {
     pager: Pager,
 }
 
-fn today(state: &State) -> jiff::civil::Date {
-    jiff::Timestamp::from_millisecond(state.app.now_ms())
-        .ok()
-        .and_then(|t| t.in_tz("Asia/Shanghai").ok())
-        .map(|z| z.date())
-        .unwrap_or_default()
-}
-
 pub(super) async fn list_officers(
     axum::extract::State(state): axum::extract::State<State>,
     lang: Lang,
@@ -241,7 +233,7 @@ pub(super) async fn list_officers(
     let l = Layout::for_user(lang, &user, "officers.title", "/officers");
     let t = l.t;
     let p = &user.auth.principal;
-    let day = today(&state);
+    let day = state.app.today();
     let filter = OfficerFilter {
         q: Some(q.q.clone()).filter(|s| !s.trim().is_empty()),
         region: region_filter(&q.region),

@@ -1,0 +1,332 @@
+//! Spot-check plans: create a draft, commit (freeze the inputs from the registers and
+//! publish the commitment), then enter the beacon and draw (reveal and publish), per
+//! docs/specs/random-draw.md. Each step is audited in the plan's region chain.
+
+use super::{Actor, App, ServiceError, invalid, random_bytes};
+use domain::access::{Permission, Principal};
+use domain::draw::record::SpotRecord;
+use domain::draw::spot::SpotInputs;
+use domain::enterprise::RiskLevel;
+use domain::page::{PageRequest, Paged};
+use domain::plan::{self, MIN_TEAM_SIZE, Quota, STRATA};
+use serde_json::json;
+use std::collections::{HashMap, HashSet};
+use store::plan::{NewPlan, Plan};
+
+/// The quota of one stratum.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct StratumQuota {
+    /// Risk stratum.
+    pub stratum: RiskLevel,
+    /// Rate or count.
+    pub quota: Quota,
+}
+
+/// Input for a new plan.
+#[derive(Debug, Clone, Default)]
+pub struct PlanInput {
+    /// Title.
+    pub name: String,
+    /// First day (YYYY-MM-DD).
+    pub period_start: String,
+    /// Last day (YYYY-MM-DD).
+    pub period_end: String,
+    /// Sector codes in scope; empty for all.
+    pub sectors: Vec<String>,
+    /// Quota text per stratum (`30%`, `12`; empty = none), in [`STRATA`] order.
+    pub quotas: [String; 4],
+    /// Officers per team (at least 2).
+    pub team_size: i64,
+    /// Check items to use.
+    pub check_items: String,
+}
+
+fn require(actor: &Actor, perm: Permission) -> Result<&Principal, ServiceError> {
+    match &actor.principal {
+        Some(p) if p.can(perm) => Ok(p),
+        Some(_) => Err(ServiceError::Forbidden),
+        None => Err(ServiceError::Forbidden),
+    }
+}
+
+fn date(field: &str, s: &str) -> Result<jiff::civil::Date, ServiceError> {
+    s.trim().parse().map_err(|_| invalid(field, "use YYYY-MM-DD"))
+}
+
+/// The quotas stored with a plan.
+pub fn plan_quotas(plan: &Plan) -> Vec<StratumQuota> {
+    serde_json::from_str(&plan.quotas).unwrap_or_default()
+}
+
+/// The sectors stored with a plan.
+pub fn plan_sectors(plan: &Plan) -> Vec<String> {
+    serde_json::from_str(&plan.sectors).unwrap_or_default()
+}
+
+impl App {
+    /// Creates a draft plan in the caller's jurisdiction.
+    pub async fn create_plan(&self, actor: &Actor, input: &PlanInput) -> Result<Plan, ServiceError> {
+        let p = require(actor, Permission::ManagePlans)?;
+        let name = input.name.trim();
+        if name.is_empty() || name.chars().count() > 200 {
+            return Err(invalid("name", "give a title of 1-200 characters"));
+        }
+        let (start, end) = (date("period_start", &input.period_start)?, date("period_end", &input.period_end)?);
+        if end < start {
+            return Err(invalid("period_end", "is before the start"));
+        }
+        if input.team_size < MIN_TEAM_SIZE {
+            return Err(invalid("team_size", format!("at least {MIN_TEAM_SIZE} officers inspect together")));
+        }
+        let known: HashSet<String> = store::reference::sectors(&self.db).await?.into_iter().map(|s| s.code).collect();
+        if let Some(bad) = input.sectors.iter().find(|s| !known.contains(*s)) {
+            return Err(invalid("sectors", format!("'{bad}' is not a sector")));
+        }
+        let mut quotas = Vec::new();
+        for (stratum, text) in STRATA.iter().zip(&input.quotas) {
+            if text.trim().is_empty() {
+                continue;
+            }
+            let quota = Quota::parse(text).ok_or_else(|| {
+                invalid(&format!("quota_{}", stratum.as_str()), "use a rate like 5% or a count like 12")
+            })?;
+            quotas.push(StratumQuota { stratum: *stratum, quota });
+        }
+        if quotas.is_empty() {
+            return Err(invalid("quota_major", "give a quota for at least one risk level"));
+        }
+        let new = NewPlan {
+            region_code: p.region.to_string(),
+            name: name.to_owned(),
+            period_start: start.to_string(),
+            period_end: end.to_string(),
+            sectors: serde_json::to_string(&input.sectors).unwrap_or_default(),
+            quotas: serde_json::to_string(&quotas).unwrap_or_default(),
+            team_size: input.team_size,
+            check_items: input.check_items.trim().chars().take(2000).collect(),
+            created_by: p.username.clone(),
+        };
+        let mut tx = self.db.begin().await?;
+        let plan = store::plan::create(&mut tx, &new, start.year().into(), self.now_ms()).await?;
+        let detail = json!({"plan_no": plan.plan_no, "quotas": quotas, "team_size": plan.team_size});
+        self.audit(
+            &mut tx,
+            actor,
+            Some(&plan.region_code),
+            "plan.create",
+            ("spot_check_plan", &plan.plan_no),
+            "ok",
+            detail,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(plan)
+    }
+
+    /// Plans in the caller's scope.
+    pub async fn list_plans(&self, p: &Principal, page: PageRequest) -> Result<Paged<Plan>, ServiceError> {
+        if !p.can(Permission::ViewPlans) {
+            return Err(ServiceError::Forbidden);
+        }
+        Ok(store::plan::list(&self.db, &p.scope(), page).await?)
+    }
+
+    /// One plan in scope.
+    pub async fn get_plan(&self, p: &Principal, id: &str) -> Result<Plan, ServiceError> {
+        if !p.can(Permission::ViewPlans) {
+            return Err(ServiceError::Forbidden);
+        }
+        Ok(store::plan::get(&self.db, &p.scope(), id).await?)
+    }
+
+    /// Freezes the plan's inputs from today's registers, generates the secret and publishes
+    /// the commitment. After this the plan cannot change.
+    pub async fn commit_plan(&self, actor: &Actor, id: &str, version: i64) -> Result<Plan, ServiceError> {
+        let p = require(actor, Permission::ManagePlans)?;
+        let plan = store::plan::get(&self.db, &p.scope(), id).await?;
+        plan::commit(plan.status).map_err(|e| ServiceError::Conflict(e.to_string()))?;
+        if plan.version != version {
+            return Err(ServiceError::Conflict(format!("the plan changed (version {version}, now {})", plan.version)));
+        }
+        let region = store::reference::regions(&self.db)
+            .await?
+            .into_iter()
+            .find(|r| r.code.as_str() == plan.region_code)
+            .ok_or(ServiceError::NotFound)?;
+        let prefix = region.prefix();
+        let candidates = store::plan::candidates(&self.db, &prefix, &plan_sectors(&plan)).await?;
+        let mut sizes: HashMap<&str, usize> = HashMap::new();
+        for (_, stratum) in &candidates {
+            *sizes.entry(stratum.as_str()).or_default() += 1;
+        }
+        let quotas: Vec<(String, i64)> = plan_quotas(&plan)
+            .iter()
+            .map(|q| {
+                let size = sizes.get(q.stratum.as_str()).copied().unwrap_or(0);
+                (q.stratum.as_str().to_owned(), q.quota.count(size) as i64)
+            })
+            .collect();
+        let inspectors = store::plan::certified_officers(&self.db, &prefix, &self.today().to_string()).await?;
+        let (known_i, known_c): (HashSet<&str>, HashSet<&str>) =
+            (inspectors.iter().map(String::as_str).collect(), candidates.iter().map(|c| c.0.as_str()).collect());
+        let conflicts: Vec<(String, String)> = store::plan::conflicts(&self.db, &prefix)
+            .await?
+            .into_iter()
+            .filter(|(i, c)| known_i.contains(i.as_str()) && known_c.contains(c.as_str()))
+            .collect();
+        let inputs = SpotInputs {
+            kind: "spot_check".into(),
+            team_size: plan.team_size,
+            candidates,
+            quotas,
+            inspectors,
+            conflicts,
+        };
+        let frozen =
+            inputs.freeze().map_err(|e| invalid("plan", format!("cannot be drawn from today's registers: {e}")))?;
+        let secret = random_bytes::<32>();
+        let commitment = domain::draw::commitment(&secret);
+        let record = with_plan_fields(serde_json::to_value(SpotRecord::committed(&frozen, &commitment)), &plan);
+        let now = self.now_ms();
+        let mut tx = self.db.begin().await?;
+        let stored = store::plan::Commitment {
+            inputs_digest: &hex::encode(frozen.digest()),
+            commitment: &hex::encode(commitment),
+            secret_hex: &hex::encode(secret),
+            committed_record: &record,
+        };
+        store::plan::commit(&mut tx, &plan.id, version, &stored, now).await?;
+        let detail = json!({"inputs_digest": hex::encode(frozen.digest()), "commitment": hex::encode(commitment),
+            "candidates": frozen.inputs().candidates.len(), "inspectors": frozen.inputs().inspectors.len()});
+        self.audit(
+            &mut tx,
+            actor,
+            Some(&plan.region_code),
+            "plan.commit",
+            ("spot_check_plan", &plan.plan_no),
+            "ok",
+            detail,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(store::plan::get(&self.db, &p.scope(), id).await?)
+    }
+
+    /// Enters the beacon, reveals the secret, draws, and publishes the record.
+    pub async fn draw_plan(&self, actor: &Actor, id: &str, version: i64, beacon: &str) -> Result<Plan, ServiceError> {
+        let p = require(actor, Permission::ManagePlans)?;
+        if beacon.chars().count() > 200 || beacon.chars().any(char::is_control) {
+            return Err(invalid("beacon", "at most 200 characters, no control characters"));
+        }
+        let plan = store::plan::get(&self.db, &p.scope(), id).await?;
+        plan::draw(plan.status).map_err(|e| ServiceError::Conflict(e.to_string()))?;
+        let mut tx = self.db.begin().await?;
+        let (committed, secret_hex) = store::plan::secret_for_draw(&mut tx, &plan.id).await?;
+        let committed: SpotRecord = serde_json::from_str(&committed).map_err(|e| ServiceError::Other(e.into()))?;
+        let frozen =
+            spot_inputs(&committed).freeze().map_err(|e| ServiceError::Other(anyhow::anyhow!("stored inputs: {e}")))?;
+        if Some(hex::encode(frozen.digest())) != plan.inputs_digest {
+            return Err(ServiceError::Other(anyhow::anyhow!("stored inputs no longer match their digest")));
+        }
+        let secret: [u8; 32] = hex::decode(&secret_hex)
+            .ok()
+            .and_then(|b| b.try_into().ok())
+            .ok_or_else(|| ServiceError::Other(anyhow::anyhow!("stored secret is malformed")))?;
+        let record = SpotRecord::reveal(&frozen, &secret, beacon).map_err(|e| invalid("plan", e.to_string()))?;
+        let result_digest = record.result_digest.clone().unwrap_or_default();
+        let text = with_plan_fields(serde_json::to_value(&record), &plan);
+        store::plan::record_draw(&mut tx, &plan.id, version, beacon, &text, self.now_ms()).await?;
+        let detail = json!({"beacon": beacon, "result_digest": result_digest});
+        self.audit(
+            &mut tx,
+            actor,
+            Some(&plan.region_code),
+            "plan.draw",
+            ("spot_check_plan", &plan.plan_no),
+            "ok",
+            detail,
+        )
+        .await?;
+        self.audit(
+            &mut tx,
+            actor,
+            Some(&plan.region_code),
+            "plan.publish",
+            ("spot_check_plan", &plan.plan_no),
+            "ok",
+            json!({}),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(store::plan::get(&self.db, &p.scope(), id).await?)
+    }
+
+    /// Declares a conflict of interest (officer × enterprise) in the caller's jurisdiction.
+    pub async fn declare_conflict(
+        &self,
+        actor: &Actor,
+        badge_no: &str,
+        credit_code: &str,
+        reason: &str,
+    ) -> Result<String, ServiceError> {
+        let p = require(actor, Permission::ManagePlans)?;
+        let badge = domain::officer::BadgeNo::parse(badge_no).map_err(|e| invalid("badge_no", e.to_string()))?;
+        let code =
+            domain::credit_code::CreditCode::parse(credit_code).map_err(|e| invalid("credit_code", e.to_string()))?;
+        let mut tx = self.db.begin().await?;
+        let id = store::plan::declare_conflict(
+            &mut tx,
+            p.region.as_str(),
+            badge.as_str(),
+            code.as_str(),
+            reason.trim(),
+            &p.username,
+            self.now_ms(),
+        )
+        .await
+        .map_err(|e| match e {
+            store::StoreError::Duplicate(_) => invalid("badge_no", "this conflict is already declared"),
+            other => other.into(),
+        })?;
+        let detail = json!({"badge_no": badge.as_str(), "credit_code": code.as_str()});
+        self.audit(&mut tx, actor, None, "conflict.declare", ("officer_conflict", &id), "ok", detail).await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+}
+
+fn spot_inputs(r: &SpotRecord) -> SpotInputs {
+    SpotInputs {
+        kind: r.kind.clone(),
+        team_size: r.team_size,
+        candidates: r.candidates.iter().map(|c| (c.id.clone(), c.stratum.clone())).collect(),
+        quotas: r.quotas.iter().map(|q| (q.stratum.clone(), q.count)).collect(),
+        inspectors: r.inspectors.clone(),
+        conflicts: r.conflicts.clone(),
+    }
+}
+
+/// Adds the plan's identifying fields to a record (a verifier ignores them).
+fn with_plan_fields(value: Result<serde_json::Value, serde_json::Error>, plan: &Plan) -> String {
+    let mut v = value.unwrap_or_default();
+    if let Some(o) = v.as_object_mut() {
+        o.insert("plan_no".into(), plan.plan_no.clone().into());
+        o.insert("region_code".into(), plan.region_code.clone().into());
+        o.insert("name".into(), plan.name.clone().into());
+        o.insert("period".into(), format!("{} – {}", plan.period_start, plan.period_end).into());
+    }
+    v.to_string()
+}
+
+impl App {
+    /// Committed and drawn plans, for the public pages (no login).
+    pub async fn published_plans(&self, page: PageRequest) -> Result<Paged<Plan>, ServiceError> {
+        Ok(store::plan::list_published(&self.db, page).await?)
+    }
+
+    /// A published plan and its record JSON (the committed record before the draw, without
+    /// the secret; the full record after). Drafts are not found.
+    pub async fn published_plan(&self, plan_no: &str) -> Result<(Plan, String), ServiceError> {
+        Ok(store::plan::published(&self.db, plan_no).await?)
+    }
+}

@@ -1,0 +1,147 @@
+//! "One public": pages anyone can read without logging in. Each has a stable URL built from
+//! the plan's document number.
+
+use super::plans::{PlanRow, plan_row};
+use super::{Layout, Pager, error_page, region_name, render};
+use crate::web::State;
+use crate::web::i18n::{Lang, Tr};
+use askama::Template;
+use axum::extract::{Path, Query};
+use axum::http::header;
+use axum::response::{IntoResponse, Redirect, Response};
+use domain::draw::record::SpotRecord;
+use domain::page::PageRequest;
+use store::plan::Plan;
+
+const SPEC_MD: &str = include_str!("../../../../../docs/specs/random-draw.md");
+
+fn public_layout(lang: Lang, title_key: &str, path: &str) -> Layout {
+    let mut l = Layout::anonymous(lang, title_key, path);
+    l.nav = vec![super::NavItem { href: "/public/draws", label: l.t.s("public.draws"), active: true }];
+    l
+}
+
+#[derive(Template)]
+#[template(path = "public_draws.html")]
+struct DrawsPage {
+    l: Layout,
+    rows: Vec<PlanRow>,
+    pager: Pager,
+}
+
+#[derive(Debug, Default, serde::Deserialize)]
+pub(super) struct PageQuery {
+    page: Option<u32>,
+}
+
+pub(super) async fn index() -> Redirect {
+    Redirect::to("/public/draws")
+}
+
+pub(super) async fn list_draws(
+    axum::extract::State(state): axum::extract::State<State>,
+    lang: Lang,
+    Query(q): Query<PageQuery>,
+) -> Response {
+    let paged = match state.app.published_plans(PageRequest::new(q.page, None)).await {
+        Ok(p) => p,
+        Err(e) => return error_page(lang, &e),
+    };
+    let l = public_layout(lang, "public.draws", "/public/draws");
+    let rows = paged.items.iter().map(|p| plan_row(l.t, p)).collect();
+    render(&DrawsPage { rows, pager: Pager::new("/public/draws", &[], &paged), l })
+}
+
+struct AssignmentRow {
+    n: usize,
+    entity: String,
+    name: String,
+    stratum: &'static str,
+    team: String,
+}
+
+#[derive(Template)]
+#[template(path = "public_draw.html")]
+struct DrawPage {
+    l: Layout,
+    p: Plan,
+    region: String,
+    status: &'static str,
+    candidates: usize,
+    inspectors: usize,
+    inputs_digest: String,
+    commitment: String,
+    beacon: Option<String>,
+    seed: Option<String>,
+    result_digest: Option<String>,
+    assignments: Vec<AssignmentRow>,
+}
+
+pub(super) async fn show_draw(
+    axum::extract::State(state): axum::extract::State<State>,
+    lang: Lang,
+    Path(no): Path<String>,
+) -> Response {
+    let (plan, json) = match state.app.published_plan(&no).await {
+        Ok(x) => x,
+        Err(e) => return error_page(lang, &e),
+    };
+    let record: SpotRecord = match serde_json::from_str(&json) {
+        Ok(r) => r,
+        Err(e) => return error_page(lang, &crate::service::ServiceError::Other(e.into())),
+    };
+    let mut l = public_layout(lang, "public.draws", &format!("/public/draws/{no}"));
+    l.title = plan.name.clone();
+    let t: Tr = l.t;
+    let stated = record.assignments.clone().unwrap_or_default();
+    let codes: Vec<&str> = stated.iter().map(|a| a.entity.as_str()).collect();
+    let names = store::enterprise::names_by_codes(&state.app.db, &codes).await.unwrap_or_default();
+    let assignments = stated
+        .iter()
+        .enumerate()
+        .map(|(i, a)| AssignmentRow {
+            n: i + 1,
+            name: names.get(&a.entity).cloned().unwrap_or_default(),
+            entity: a.entity.clone(),
+            stratum: t.s(&format!("risk.{}", a.stratum)),
+            team: a.team.join(", "),
+        })
+        .collect();
+    let page = DrawPage {
+        region: region_name(t, &plan.region_code),
+        status: t.s(&format!("plan_status.{}", plan.status.as_str())),
+        candidates: record.candidates.len(),
+        inspectors: record.inspectors.len(),
+        inputs_digest: record.inputs_digest.clone(),
+        commitment: record.commitment.clone(),
+        beacon: record.beacon.clone(),
+        seed: record.seed.clone(),
+        result_digest: record.result_digest.clone(),
+        assignments,
+        p: plan,
+        l,
+    };
+    render(&page)
+}
+
+pub(super) async fn draw_record(
+    axum::extract::State(state): axum::extract::State<State>,
+    lang: Lang,
+    Path(no): Path<String>,
+) -> Response {
+    match state.app.published_plan(&no).await {
+        Ok((plan, json)) => (
+            [
+                (header::CONTENT_TYPE, "application/json".to_owned()),
+                (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{}.json\"", plan.plan_no)),
+            ],
+            json,
+        )
+            .into_response(),
+        Err(e) => error_page(lang, &e),
+    }
+}
+
+pub(super) async fn spec() -> Response {
+    ([(header::CONTENT_TYPE, "text/markdown; charset=utf-8")], SPEC_MD).into_response()
+}

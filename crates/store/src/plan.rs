@@ -1,0 +1,346 @@
+//! Spot-check plans and what a draw needs from the registers: candidates, certified officers,
+//! declared conflicts. The secret is read only by [`secret_for_draw`]; every other query
+//! leaves it out, so no page or API can show it before the reveal.
+
+use crate::scope::scope_clause;
+use crate::sql::{Builder, Row, query};
+use crate::{Db, Result, StoreError, Tx, new_id};
+use domain::access::Scope;
+use domain::page::{PageRequest, Paged};
+use domain::plan::PlanStatus;
+use domain::region::RegionPrefix;
+
+/// A stored plan (without its secret).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Plan {
+    /// Id.
+    pub id: String,
+    /// Document number users quote (`SC-341522-2023-0001`).
+    pub plan_no: String,
+    /// Region (jurisdiction) of the plan.
+    pub region_code: String,
+    /// Title.
+    pub name: String,
+    /// First day of the period.
+    pub period_start: String,
+    /// Last day of the period.
+    pub period_end: String,
+    /// Sector codes in scope (JSON array; empty means all).
+    pub sectors: String,
+    /// Quotas (JSON).
+    pub quotas: String,
+    /// Officers per team.
+    pub team_size: i64,
+    /// Check items to use.
+    pub check_items: String,
+    /// Life-cycle state.
+    pub status: PlanStatus,
+    /// Optimistic version.
+    pub version: i64,
+    /// Creator's username.
+    pub created_by: String,
+    /// Commit time (ms).
+    pub committed_at: Option<i64>,
+    /// Draw time (ms).
+    pub drawn_at: Option<i64>,
+    /// Inputs digest (hex), once committed.
+    pub inputs_digest: Option<String>,
+    /// Commitment (hex), once committed.
+    pub commitment: Option<String>,
+    /// Beacon, once drawn.
+    pub beacon: Option<String>,
+}
+
+/// A new draft plan.
+#[derive(Debug, Clone)]
+pub struct NewPlan {
+    /// Jurisdiction.
+    pub region_code: String,
+    /// Title.
+    pub name: String,
+    /// Period start (YYYY-MM-DD).
+    pub period_start: String,
+    /// Period end (YYYY-MM-DD).
+    pub period_end: String,
+    /// Sectors (JSON array).
+    pub sectors: String,
+    /// Quotas (JSON).
+    pub quotas: String,
+    /// Team size.
+    pub team_size: i64,
+    /// Check items.
+    pub check_items: String,
+    /// Creator.
+    pub created_by: String,
+}
+
+const COLUMNS: &str = "id, plan_no, region_code, name, period_start, period_end, sectors, quotas, team_size, check_items, \
+    status, version, created_by, committed_at, drawn_at, inputs_digest, commitment, beacon";
+
+fn from_row(r: &Row) -> Result<Plan> {
+    Ok(Plan {
+        id: r.text("id")?,
+        plan_no: r.text("plan_no")?,
+        region_code: r.text("region_code")?,
+        name: r.text("name")?,
+        period_start: r.text("period_start")?,
+        period_end: r.text("period_end")?,
+        sectors: r.text("sectors")?,
+        quotas: r.text("quotas")?,
+        team_size: r.int("team_size")?,
+        check_items: r.text("check_items")?,
+        status: PlanStatus::parse(&r.text("status")?).ok_or_else(|| StoreError::Corrupt("plan status".into()))?,
+        version: r.int("version")?,
+        created_by: r.text("created_by")?,
+        committed_at: r.opt_int("committed_at")?,
+        drawn_at: r.opt_int("drawn_at")?,
+        inputs_digest: r.opt_text("inputs_digest")?,
+        commitment: r.opt_text("commitment")?,
+        beacon: r.opt_text("beacon")?,
+    })
+}
+
+/// Creates a draft plan with the next document number of its region and year.
+pub async fn create(tx: &mut Tx, p: &NewPlan, year: i32, now_ms: i64) -> Result<Plan> {
+    let prefix = format!("SC-{}-{year}-", p.region_code);
+    let n = query("SELECT COUNT(*) AS n FROM spot_check_plan WHERE plan_no LIKE $1")
+        .bind(format!("{prefix}%"))
+        .fetch_one(tx.ex())
+        .await?
+        .int("n")?;
+    let id = new_id();
+    let plan_no = format!("{prefix}{:04}", n + 1);
+    query(
+        "INSERT INTO spot_check_plan (region_code, id, plan_no, name, period_start, period_end, sectors, quotas,
+         team_size, check_items, status, version, created_by, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'draft', 1, $11, $12)",
+    )
+    .bind(p.region_code.as_str())
+    .bind(id.as_str())
+    .bind(plan_no.as_str())
+    .bind(p.name.as_str())
+    .bind(p.period_start.as_str())
+    .bind(p.period_end.as_str())
+    .bind(p.sectors.as_str())
+    .bind(p.quotas.as_str())
+    .bind(p.team_size)
+    .bind(p.check_items.as_str())
+    .bind(p.created_by.as_str())
+    .bind(now_ms)
+    .execute(tx.ex())
+    .await?;
+    let row = crate::sql::dynamic_query(format!("SELECT {COLUMNS} FROM spot_check_plan WHERE id = $1"))
+        .bind(id.as_str())
+        .fetch_one(tx.ex())
+        .await?;
+    from_row(&row)
+}
+
+/// One plan in scope.
+pub async fn get(db: &Db, scope: &Scope, id: &str) -> Result<Plan> {
+    let mut b = Builder::default();
+    let scoped = scope_clause(&mut b, scope, "region_code", None);
+    let id = b.arg(id);
+    from_row(
+        &b.build(format!("SELECT {COLUMNS} FROM spot_check_plan WHERE id = {id} AND {scoped}"))
+            .fetch_one(db.reader())
+            .await?,
+    )
+}
+
+/// Plans in scope, newest first.
+pub async fn list(db: &Db, scope: &Scope, page: PageRequest) -> Result<Paged<Plan>> {
+    let mut b = Builder::default();
+    let scoped = scope_clause(&mut b, scope, "region_code", None);
+    let total = b
+        .snapshot()
+        .build(format!("SELECT COUNT(*) AS n FROM spot_check_plan WHERE {scoped}"))
+        .fetch_one(db.reader())
+        .await?;
+    let (limit, offset) = (b.arg(i64::from(page.size)), b.arg(page.offset()));
+    let rows = b
+        .build(format!("SELECT {COLUMNS} FROM spot_check_plan WHERE {scoped} ORDER BY created_at DESC, id LIMIT {limit} OFFSET {offset}"))
+        .fetch_all(db.reader())
+        .await?;
+    Ok(Paged {
+        items: rows.iter().map(from_row).collect::<Result<_>>()?,
+        total: total.int("n")?,
+        page: page.number,
+        per_page: page.size,
+    })
+}
+
+/// Committed and drawn plans, newest first: the public list ("one public").
+pub async fn list_published(db: &Db, page: PageRequest) -> Result<Paged<Plan>> {
+    let total =
+        query("SELECT COUNT(*) AS n FROM spot_check_plan WHERE status <> 'draft'").fetch_one(db.reader()).await?;
+    let rows = crate::sql::dynamic_query(format!(
+        "SELECT {COLUMNS} FROM spot_check_plan WHERE status <> 'draft' ORDER BY committed_at DESC, id LIMIT $1 OFFSET $2"
+    ))
+    .bind(i64::from(page.size))
+    .bind(page.offset())
+    .fetch_all(db.reader())
+    .await?;
+    Ok(Paged {
+        items: rows.iter().map(from_row).collect::<Result<_>>()?,
+        total: total.int("n")?,
+        page: page.number,
+        per_page: page.size,
+    })
+}
+
+/// A published plan by document number, with its published record (the committed record
+/// before the draw, the full record after). Drafts are not found.
+pub async fn published(db: &Db, plan_no: &str) -> Result<(Plan, String)> {
+    let row = crate::sql::dynamic_query(format!(
+        "SELECT {COLUMNS}, committed_record, record FROM spot_check_plan WHERE plan_no = $1 AND status <> 'draft'"
+    ))
+    .bind(plan_no)
+    .fetch_one(db.reader())
+    .await?;
+    let plan = from_row(&row)?;
+    let record = match row.opt_text("record")? {
+        Some(r) => r,
+        None => row.opt_text("committed_record")?.unwrap_or_default(),
+    };
+    Ok((plan, record))
+}
+
+/// What committing a plan stores.
+#[derive(Debug, Clone, Copy)]
+pub struct Commitment<'a> {
+    /// SHA-256 of the canonical inputs (hex).
+    pub inputs_digest: &'a str,
+    /// SHA-256 of the secret (hex).
+    pub commitment: &'a str,
+    /// The secret (hex): read back only to draw.
+    pub secret_hex: &'a str,
+    /// The record published at commit time (JSON).
+    pub committed_record: &'a str,
+}
+
+/// Records the commitment: status committed, inputs digest, commitment, secret and the
+/// committed record. Fails with `Conflict` if the plan changed since `version` was read.
+pub async fn commit(tx: &mut Tx, id: &str, version: i64, c: &Commitment<'_>, now_ms: i64) -> Result<()> {
+    let n = query(
+        "UPDATE spot_check_plan SET status = 'committed', version = version + 1, committed_at = $1, inputs_digest = $2,
+         commitment = $3, secret = $4, committed_record = $5 WHERE id = $6 AND version = $7 AND status = 'draft'",
+    )
+    .bind(now_ms)
+    .bind(c.inputs_digest)
+    .bind(c.commitment)
+    .bind(c.secret_hex)
+    .bind(c.committed_record)
+    .bind(id)
+    .bind(version)
+    .execute(tx.ex())
+    .await?;
+    check_one(tx, id, version, n).await
+}
+
+async fn check_one(tx: &mut Tx, id: &str, version: i64, changed: u64) -> Result<()> {
+    if changed == 1 {
+        return Ok(());
+    }
+    let actual =
+        query("SELECT version FROM spot_check_plan WHERE id = $1").bind(id).fetch_one(tx.ex()).await?.int("version")?;
+    Err(StoreError::Conflict { expected: version, actual })
+}
+
+/// The committed record and secret of a committed plan, for the draw only.
+pub async fn secret_for_draw(tx: &mut Tx, id: &str) -> Result<(String, String)> {
+    let r = query("SELECT committed_record, secret FROM spot_check_plan WHERE id = $1 AND status = 'committed'")
+        .bind(id)
+        .fetch_one(tx.ex())
+        .await?;
+    Ok((r.opt_text("committed_record")?.unwrap_or_default(), r.opt_text("secret")?.unwrap_or_default()))
+}
+
+/// Records the draw: status drawn, beacon and the full published record.
+pub async fn record_draw(tx: &mut Tx, id: &str, version: i64, beacon: &str, record: &str, now_ms: i64) -> Result<()> {
+    let n = query(
+        "UPDATE spot_check_plan SET status = 'drawn', version = version + 1, drawn_at = $1, beacon = $2, record = $3
+         WHERE id = $4 AND version = $5 AND status = 'committed'",
+    )
+    .bind(now_ms)
+    .bind(beacon)
+    .bind(record)
+    .bind(id)
+    .bind(version)
+    .execute(tx.ex())
+    .await?;
+    check_one(tx, id, version, n).await
+}
+
+/// Active enterprises of a jurisdiction in the given sectors (all sectors when empty):
+/// `(credit code, risk level)`.
+pub async fn candidates(db: &Db, region: &RegionPrefix, sectors: &[String]) -> Result<Vec<(String, String)>> {
+    let mut b = Builder::default();
+    let mut conds =
+        vec![scope_clause(&mut b, &Scope::Region(region.clone()), "region_code", None), "status = 'active'".to_owned()];
+    if !sectors.is_empty() {
+        let list: Vec<String> = sectors.iter().map(|s| b.arg(s.as_str())).collect();
+        conds.push(format!("sector IN ({})", list.join(", ")));
+    }
+    let sql = format!("SELECT credit_code, risk_level FROM enterprise WHERE {}", conds.join(" AND "));
+    let mut out = Vec::new();
+    b.build(sql)
+        .for_each(db.reader(), |r| {
+            out.push((r.text("credit_code")?, r.text("risk_level")?));
+            Ok(())
+        })
+        .await?;
+    Ok(out)
+}
+
+/// Badge numbers of the officers of a jurisdiction certified on `day` (YYYY-MM-DD).
+pub async fn certified_officers(db: &Db, region: &RegionPrefix, day: &str) -> Result<Vec<String>> {
+    let mut b = Builder::default();
+    let scoped = scope_clause(&mut b, &Scope::Region(region.clone()), "region_code", None);
+    let day = b.arg(day);
+    let rows = b
+        .build(format!(
+            "SELECT badge_no FROM officer WHERE {scoped} AND status = 'active' AND cert_valid_until >= {day}"
+        ))
+        .fetch_all(db.reader())
+        .await?;
+    rows.iter().map(|r| r.text("badge_no")).collect()
+}
+
+/// Declared conflicts of a jurisdiction's officers: `(badge no, credit code)`.
+pub async fn conflicts(db: &Db, region: &RegionPrefix) -> Result<Vec<(String, String)>> {
+    let mut b = Builder::default();
+    let scoped = scope_clause(&mut b, &Scope::Region(region.clone()), "region_code", None);
+    let rows = b
+        .build(format!("SELECT badge_no, credit_code FROM officer_conflict WHERE {scoped}"))
+        .fetch_all(db.reader())
+        .await?;
+    rows.iter().map(|r| Ok((r.text("badge_no")?, r.text("credit_code")?))).collect()
+}
+
+/// Declares a conflict of interest between an officer and an enterprise.
+pub async fn declare_conflict(
+    tx: &mut Tx,
+    region_code: &str,
+    badge_no: &str,
+    credit_code: &str,
+    reason: &str,
+    by: &str,
+    now_ms: i64,
+) -> Result<String> {
+    let id = new_id();
+    query(
+        "INSERT INTO officer_conflict (region_code, id, badge_no, credit_code, reason, created_by, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    )
+    .bind(region_code)
+    .bind(id.as_str())
+    .bind(badge_no)
+    .bind(credit_code)
+    .bind(reason)
+    .bind(by)
+    .bind(now_ms)
+    .execute(tx.ex())
+    .await?;
+    Ok(id)
+}
