@@ -6,10 +6,12 @@
 //! [`region::RegionCode`] can only be built through a constructor that checks it.
 
 pub mod access;
+pub mod accident;
 pub mod audit;
 pub mod credit_code;
 pub mod draw;
 pub mod enterprise;
+pub mod hazard;
 pub mod officer;
 pub mod page;
 pub mod plan;
