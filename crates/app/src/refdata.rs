@@ -9,6 +9,42 @@ use store::reference::{Department, Sector};
 const REGIONS_CSV: &str = include_str!("../../../data/regions-anhui.csv");
 const DEPARTMENTS_CSV: &str = include_str!("../../../data/departments.csv");
 const SECTORS_CSV: &str = include_str!("../../../data/sectors.csv");
+const CRITERIA_CSV: &str = include_str!("../../../data/major-hazard-criteria.csv");
+
+/// A national criterion for determining major accident hazards.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Criterion {
+    /// Id used in records (`industry-trade`).
+    pub id: String,
+    /// Sector, Chinese.
+    pub sector_zh: String,
+    /// Sector, English.
+    pub sector_en: String,
+    /// Title (Chinese).
+    pub title_zh: String,
+    /// Document number (应急管理部令第10号, GB 35181-2017, …).
+    pub document_no: String,
+    /// Effective date, where confirmed.
+    pub effective: String,
+    /// Caveat (e.g. "title to verify").
+    pub note: String,
+}
+
+/// The major-hazard criteria shipped with the product.
+pub fn criteria() -> anyhow::Result<Vec<Criterion>> {
+    Ok(records(CRITERIA_CSV)?
+        .iter()
+        .map(|r| Criterion {
+            id: r[0].to_owned(),
+            sector_zh: r[1].to_owned(),
+            sector_en: r[2].to_owned(),
+            title_zh: r[3].to_owned(),
+            document_no: r[4].to_owned(),
+            effective: r[5].to_owned(),
+            note: r[6].to_owned(),
+        })
+        .collect())
+}
 
 fn records(text: &str) -> anyhow::Result<Vec<csv::StringRecord>> {
     csv::Reader::from_reader(text.as_bytes()).records().collect::<Result<_, _>>().context("reading embedded data")
@@ -68,5 +104,8 @@ mod tests {
         assert!(regions.iter().any(|r| r.code.as_str() == "341522" && r.name_zh == "霍邱县"));
         assert!(super::sectors().unwrap().len() >= 10);
         assert!(super::departments().unwrap().iter().any(|d| d.code == "fire"));
+        let criteria = super::criteria().unwrap();
+        assert!(criteria.iter().any(|c| c.id == "industry-trade" && c.document_no == "应急管理部令第10号"));
+        assert!(criteria.iter().any(|c| c.id == "fire" && c.document_no == "GB 35181-2017"));
     }
 }

@@ -57,6 +57,10 @@ pub enum Permission {
     ViewPlans,
     /// Create, commit and draw spot-check plans; declare conflicts of interest.
     ManagePlans,
+    /// See hazards of the jurisdiction (an enterprise account: its own).
+    ViewHazards,
+    /// Record a hazard found at an enterprise.
+    ReportHazard,
     /// Create accounts and reset passwords.
     ManageUsers,
     /// Unlock accounts and end sessions.
@@ -98,9 +102,28 @@ impl Role {
             ImportRegisters => matches!(self, CityOffice | CountyOffice),
             ViewPlans => matches!(self, ProvinceEvaluator | CityOffice | CountyOffice | Department | Inspector),
             ManagePlans => matches!(self, CityOffice | CountyOffice),
+            ViewHazards => {
+                matches!(self, ProvinceEvaluator | CityOffice | CountyOffice | Department | Inspector | Enterprise)
+            }
+            ReportHazard => matches!(self, CityOffice | CountyOffice | Department | Inspector),
             ManageUsers => self == SysAdmin,
             ManageSecurity => self == SecurityAdmin,
             ViewAudit => self == AuditAdmin,
+        }
+    }
+
+    /// Whether the role may take a step in a hazard's life. Enterprises start and submit the
+    /// rectification of their own hazards; offices and inspectors verify on site; only the
+    /// offices assign and close out.
+    pub fn may(self, action: crate::hazard::Action) -> bool {
+        use crate::hazard::Action as A;
+        use Role::*;
+        match action {
+            A::Assign | A::Close => matches!(self, CityOffice | CountyOffice),
+            A::StartRectifying | A::SubmitRectification => {
+                matches!(self, Enterprise | CityOffice | CountyOffice | Inspector)
+            }
+            A::Verify | A::Reject => matches!(self, CityOffice | CountyOffice | Inspector),
         }
     }
 

@@ -48,7 +48,9 @@ pub fn grade(deaths: u32, serious_injuries: u32, direct_loss_fen: i64) -> Accide
             AccidentGrade::General
         }
     };
-    by(i64::from(deaths), [3, 10, 30]).max(by(i64::from(serious_injuries), [10, 50, 100])).max(by(direct_loss_fen, LOSS_FEN))
+    by(i64::from(deaths), [3, 10, 30])
+        .max(by(i64::from(serious_injuries), [10, 50, 100]))
+        .max(by(direct_loss_fen, LOSS_FEN))
 }
 
 #[cfg(test)]

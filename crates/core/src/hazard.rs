@@ -92,8 +92,14 @@ pub enum Action {
 }
 
 /// Every action.
-pub const ACTIONS: [Action; 6] =
-    [Action::Assign, Action::StartRectifying, Action::SubmitRectification, Action::Verify, Action::Reject, Action::Close];
+pub const ACTIONS: [Action; 6] = [
+    Action::Assign,
+    Action::StartRectifying,
+    Action::SubmitRectification,
+    Action::Verify,
+    Action::Reject,
+    Action::Close,
+];
 
 macro_rules! names {
     ($t:ty, $($v:ident => $s:literal),* $(,)?) => {
@@ -177,8 +183,12 @@ names!(Escalation, None => "none", Reminder => "reminder", SupervisionLetter => 
 
 /// Days past the deadline at which each rung starts (a local rule; BRIEF §4 names the rungs
 /// but not the days; docs/DOMAIN.md).
-pub const LADDER_DAYS: [(i64, Escalation); 4] =
-    [(1, Escalation::Reminder), (8, Escalation::SupervisionLetter), (16, Escalation::Listing), (31, Escalation::Interview)];
+pub const LADDER_DAYS: [(i64, Escalation); 4] = [
+    (1, Escalation::Reminder),
+    (8, Escalation::SupervisionLetter),
+    (16, Escalation::Listing),
+    (31, Escalation::Interview),
+];
 
 /// Days an open hazard is past its deadline on `today` (0 if not overdue or no longer open).
 pub fn days_overdue(status: Status, deadline: Date, today: Date) -> i64 {

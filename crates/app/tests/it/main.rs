@@ -8,6 +8,7 @@ mod backup;
 mod bench;
 mod browser;
 mod draw;
+mod hazards;
 mod helpers;
 mod plans;
 mod registers;

@@ -4,6 +4,7 @@
 
 pub mod account;
 pub mod admin;
+pub mod hazards;
 pub mod plans;
 pub mod registers;
 
@@ -24,6 +25,11 @@ pub fn router() -> Router<State> {
         .route("/officers", get(registers::list_officers))
         .route("/officers/{id}", get(registers::get_officer))
         .route("/imports/{kind}", post(registers::import_register))
+        .route("/hazards", get(hazards::list_hazards).post(hazards::report_hazard))
+        .route("/hazards/export.xlsx", get(hazards::export_hazards))
+        .route("/hazards/{id}", get(hazards::get_hazard))
+        .route("/hazards/{id}/transitions", post(hazards::transition))
+        .route("/criteria", get(hazards::list_criteria))
         .route("/plans", get(plans::list_plans).post(plans::create_plan))
         .route("/plans/{id}", get(plans::get_plan))
         .route("/plans/{id}/commit", post(plans::commit_plan))

@@ -1,0 +1,238 @@
+//! The hazard ledger through the API: the full loop from report to close-out, conflicts,
+//! jurisdictions, overdue escalation with an injected date, and the XLSX export.
+
+use crate::helpers::{PW, TestApp};
+use axum::http::StatusCode;
+use serde_json::{Value, json};
+use store::Backend;
+use store::domain::access::Role;
+
+const DAY: i64 = 24 * 60 * 60 * 1000;
+
+async fn enterprise1_id(app: &TestApp) -> String {
+    let t = app.token("enterprise1").await;
+    app.get("/api/v1/me", Some(&t)).await.json()["enterprise_id"].as_str().unwrap().to_owned()
+}
+
+fn major(enterprise_id: &str) -> Value {
+    json!({
+        "enterprise_id": enterprise_id, "description": "液氨储罐区未设置泄漏报警装置", "location": "储罐区",
+        "grade": "major", "criterion": "chemicals", "criterion_clause": "第十条", "source": "department_inspection",
+        "deadline": "2026-12-31", "responsible_unit": "生产部", "responsible_person": "李四", "listed_level": "county",
+        "five_implementations": {"responsibility": "总经理负总责", "measures": "加装报警装置并联锁", "funds_yuan": 120000,
+            "deadline": "2026-12-31", "contingency_plan": "泄漏应急预案已修订"},
+        "rectification_plan": "12月20日前完成安装调试"
+    })
+}
+
+async fn step(app: &TestApp, token: &str, id: &str, action: &str, version: i64, note: &str) -> (StatusCode, Value) {
+    let r = app
+        .post_json(
+            &format!("/api/v1/hazards/{id}/transitions"),
+            Some(token),
+            json!({"action": action, "version": version, "note": note}),
+        )
+        .await;
+    let status = r.status;
+    (status, r.json())
+}
+
+async fn a_major_hazard_goes_from_report_to_close_out(backend: Backend) {
+    let app = TestApp::new(backend).await;
+    let (inspector, county, ent) =
+        (app.token("inspector1").await, app.token("huoqiu").await, app.token("enterprise1").await);
+    let r = app.post_json("/api/v1/hazards", Some(&inspector), major(&enterprise1_id(&app).await)).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let h = r.json();
+    let id = h["id"].as_str().unwrap().to_owned();
+    assert!(h["hazard_no"].as_str().unwrap().starts_with("YH-341522-2026-"));
+    assert_eq!((h["status"].as_str(), h["version"].as_i64()), (Some("reported"), Some(1)));
+
+    assert_eq!(step(&app, &ent, &id, "assign", 1, "").await.0, StatusCode::FORBIDDEN, "an enterprise does not assign");
+    let (s, h) = step(&app, &county, &id, "assign", 1, "").await;
+    assert_eq!((s, h["status"].as_str()), (StatusCode::OK, Some("assigned")));
+    let (s, e) = step(&app, &ent, &id, "submit_rectification", 2, "").await;
+    assert_eq!(
+        (s, e["error"]["field"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("note")),
+        "say what was done"
+    );
+    assert_eq!(step(&app, &ent, &id, "submit_rectification", 2, "已安装报警装置").await.0, StatusCode::OK);
+    assert_eq!(
+        step(&app, &inspector, &id, "reject", 3, "").await.0,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "a rejection needs a reason"
+    );
+    let (s, h) = step(&app, &inspector, &id, "reject", 3, "未与切断阀联锁").await;
+    assert_eq!((s, h["status"].as_str()), (StatusCode::OK, Some("rectifying")));
+    assert_eq!(step(&app, &ent, &id, "submit_rectification", 4, "已联锁并测试").await.0, StatusCode::OK);
+    assert_eq!(step(&app, &inspector, &id, "verify", 5, "现场核查合格").await.0, StatusCode::OK);
+    assert_eq!(step(&app, &inspector, &id, "close", 6, "").await.0, StatusCode::FORBIDDEN, "only an office closes out");
+    let (s, h) = step(&app, &county, &id, "close", 6, "同意销号").await;
+    assert_eq!((s, h["status"].as_str()), (StatusCode::OK, Some("closed")));
+    assert!(h["closed_at"].as_i64().is_some());
+
+    let detail = app.get(&format!("/api/v1/hazards/{id}"), Some(&ent)).await.json();
+    let timeline: Vec<(String, String)> = detail["timeline"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| (e["actor"].as_str().unwrap().to_owned(), e["action"].as_str().unwrap().to_owned()))
+        .collect();
+    let expected = [
+        ("inspector1", "report"),
+        ("huoqiu", "assign"),
+        ("enterprise1", "submit_rectification"),
+        ("inspector1", "reject"),
+        ("enterprise1", "submit_rectification"),
+        ("inspector1", "verify"),
+        ("huoqiu", "close"),
+    ];
+    assert_eq!(timeline, expected.map(|(a, b)| (a.to_owned(), b.to_owned())));
+    assert_eq!(detail["timeline"][3]["note"], "未与切断阀联锁");
+    assert_eq!(detail["hazard"]["five_implementations"]["funds_yuan"], 120000);
+    let closed = app.get("/api/v1/hazards?status=closed&grade=major", Some(&county)).await.json();
+    assert_eq!(closed["total"], 1);
+    let audited = app.audit_actions().await.into_iter().filter(|(_, a, _)| a.starts_with("hazard.")).count();
+    assert_eq!(audited, 7, "every step is audited");
+}
+
+async fn illegal_steps_and_stale_versions_are_refused_with_409(backend: Backend) {
+    let app = TestApp::new(backend).await;
+    let county = app.token("huoqiu").await;
+    let id = app.post_json("/api/v1/hazards", Some(&county), major(&enterprise1_id(&app).await)).await.json()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let (s, e) = step(&app, &county, &id, "close", 1, "").await;
+    assert_eq!(s, StatusCode::CONFLICT);
+    assert_eq!(e["error"]["message"], "cannot close a hazard that is reported");
+    // Two people read version 1; the first to act wins, the second is told to reload.
+    let other = app.token("luan").await;
+    assert_eq!(step(&app, &county, &id, "assign", 1, "").await.0, StatusCode::OK);
+    let (s, e) = step(&app, &other, &id, "assign", 1, "").await;
+    assert_eq!(s, StatusCode::CONFLICT);
+    assert!(e["error"]["message"].as_str().unwrap().contains("your version 1, now 2"), "{e}");
+}
+
+async fn hazards_are_visible_only_within_jurisdiction_and_to_their_own_enterprise(backend: Backend) {
+    let app = TestApp::new(backend).await;
+    let county = app.token("huoqiu").await;
+    let id = app.post_json("/api/v1/hazards", Some(&county), major(&enterprise1_id(&app).await)).await.json()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert_eq!(
+        app.get(&format!("/api/v1/hazards/{id}"), Some(&app.token("jinzhai").await)).await.status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(app.get(&format!("/api/v1/hazards/{id}"), Some(&app.token("luan").await)).await.status, StatusCode::OK);
+    assert_eq!(
+        app.get(&format!("/api/v1/hazards/{id}"), Some(&app.token("province").await)).await.status,
+        StatusCode::OK
+    );
+    // Another enterprise of the same county sees nothing of it.
+    let other = app.get("/api/v1/enterprises?per_page=2", Some(&county)).await.json()["items"][1]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let new = store::user::NewUser {
+        username: "enterprise2".into(),
+        display_name: "e2".into(),
+        role: Role::Enterprise,
+        region_code: "341522".into(),
+        enterprise_id: Some(other),
+        password_hash: inspectorate::service::auth::hash_password(PW).await.unwrap(),
+        must_change_password: false,
+    };
+    let mut tx = app.state.app.db.begin().await.unwrap();
+    store::user::create(&mut tx, &new, 0).await.unwrap();
+    tx.commit().await.unwrap();
+    let e2 = app.token("enterprise2").await;
+    assert_eq!(app.get(&format!("/api/v1/hazards/{id}"), Some(&e2)).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(app.get("/api/v1/hazards", Some(&e2)).await.json()["total"], 0);
+    assert_eq!(step(&app, &e2, &id, "start_rectifying", 1, "").await.0, StatusCode::NOT_FOUND);
+    assert_eq!(app.get("/api/v1/hazards", Some(&app.token("enterprise1").await)).await.json()["total"], 1);
+}
+
+async fn overdue_hazards_climb_the_ladder_by_themselves(backend: Backend) {
+    let app = TestApp::new(backend).await;
+    let county = app.token("huoqiu").await;
+    let mut body = major(&enterprise1_id(&app).await);
+    body["grade"] = json!("general");
+    body["deadline"] = json!("2026-11-29");
+    let id = app.post_json("/api/v1/hazards", Some(&county), body).await.json()["id"].as_str().unwrap().to_owned();
+    let get = |t: String| {
+        let app = &app;
+        let id = id.clone();
+        async move { app.get(&format!("/api/v1/hazards/{id}"), Some(&t)).await.json()["hazard"].clone() }
+    };
+    assert_eq!(get(county.clone()).await["escalation"], "none");
+    assert_eq!(app.get("/api/v1/hazards?overdue=1", Some(&county)).await.json()["total"], 0);
+    app.clock.advance_ms(11 * DAY);
+    let county = app.token("huoqiu").await; // the old token idled out
+    let h = get(county.clone()).await;
+    assert_eq!((h["days_overdue"].as_i64(), h["escalation"].as_str()), (Some(10), Some("supervision_letter")));
+    assert_eq!(app.get("/api/v1/hazards?overdue=1", Some(&county)).await.json()["total"], 1);
+    app.clock.advance_ms(25 * DAY);
+    let county = app.token("huoqiu").await;
+    assert_eq!(get(county.clone()).await["escalation"], "interview");
+    // Fixed and verified: no longer overdue, whatever the date.
+    for (action, v) in [("assign", 1), ("submit_rectification", 2), ("verify", 3)] {
+        assert_eq!(step(&app, &county, &id, action, v, "done").await.0, StatusCode::OK, "{action}");
+    }
+    assert_eq!(get(county.clone()).await["escalation"], "none");
+}
+
+async fn the_export_holds_exactly_the_filtered_ledger_and_formulas_stay_text(backend: Backend) {
+    let app = TestApp::new(backend).await;
+    let county = app.token("huoqiu").await;
+    let eid = enterprise1_id(&app).await;
+    for i in 0..3 {
+        let mut body = major(&eid);
+        body["grade"] = json!("general");
+        body["description"] = json!(format!("=HYPERLINK(\"http://x\") 配电箱未接地 {i}"));
+        assert_eq!(app.post_json("/api/v1/hazards", Some(&county), body).await.status, StatusCode::CREATED);
+    }
+    assert_eq!(app.post_json("/api/v1/hazards", Some(&county), major(&eid)).await.status, StatusCode::CREATED);
+    let r = app.get("/api/v1/hazards/export.xlsx?grade=general&sort=region", Some(&county)).await;
+    assert_eq!(r.status, StatusCode::OK);
+    let res = router_bytes(&app, "/api/v1/hazards/export.xlsx?grade=general&sort=region", &county).await;
+    use calamine::Reader;
+    let mut book: calamine::Xlsx<_> = calamine::open_workbook_from_rs(std::io::Cursor::new(res)).unwrap();
+    let sheet = book.worksheet_range_at(0).unwrap().unwrap();
+    let rows: Vec<_> = sheet.rows().skip(1).collect();
+    assert_eq!(rows.len(), 3, "exactly the three general hazards");
+    for (i, row) in rows.iter().enumerate() {
+        assert_eq!(
+            row[5].to_string(),
+            format!("=HYPERLINK(\"http://x\") 配电箱未接地 {i}"),
+            "a formula-like description stays text"
+        );
+        assert_eq!(row[7].to_string(), "general");
+    }
+    let r = app.post_json("/api/v1/hazards", Some(&county), json!({"enterprise_id": eid, "description": "x", "grade": "major", "source": "self_check", "deadline": "2026-12-01"})).await;
+    assert_eq!(r.json()["error"]["field"], "criterion", "a major hazard names its criterion");
+    let mut past = major(&eid);
+    past["deadline"] = json!("2020-01-01");
+    assert_eq!(app.post_json("/api/v1/hazards", Some(&county), past).await.json()["error"]["field"], "deadline");
+}
+
+async fn router_bytes(app: &TestApp, path: &str, token: &str) -> Vec<u8> {
+    use http_body_util::BodyExt;
+    use tower::ServiceExt;
+    let req = axum::http::Request::get(path)
+        .header("authorization", format!("Bearer {token}"))
+        .body(axum::body::Body::empty())
+        .unwrap();
+    let res = inspectorate::web::router(app.state.clone()).oneshot(req).await.unwrap();
+    res.into_body().collect().await.unwrap().to_bytes().to_vec()
+}
+
+crate::on_both_backends!(
+    a_major_hazard_goes_from_report_to_close_out,
+    illegal_steps_and_stale_versions_are_refused_with_409,
+    hazards_are_visible_only_within_jurisdiction_and_to_their_own_enterprise,
+    overdue_hazards_climb_the_ladder_by_themselves,
+    the_export_holds_exactly_the_filtered_ledger_and_formulas_stay_text,
+);

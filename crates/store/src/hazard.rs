@@ -1,0 +1,505 @@
+//! The hazard ledger: scoped, filtered, paginated reads; the report; state changes with a
+//! version check, each appending an event to the hazard's timeline in the same transaction.
+
+use crate::scope::scope_clause;
+use crate::sql::{Builder, Row, like_pattern, query};
+use crate::{Db, Result, StoreError, Tx, new_id};
+use domain::access::Scope;
+use domain::hazard::{Grade, ListedLevel, Source, Status};
+use domain::page::{PageRequest, Paged};
+use domain::region::RegionPrefix;
+
+/// A hazard as stored.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Hazard {
+    /// Id.
+    pub id: String,
+    /// Document number users quote (`YH-341522-2023-000001`).
+    pub hazard_no: String,
+    /// Region (of the enterprise; the county that orders its rectification).
+    pub region_code: String,
+    /// Enterprise id.
+    pub enterprise_id: String,
+    /// Enterprise credit code.
+    pub credit_code: String,
+    /// Enterprise name at report time.
+    pub enterprise_name: String,
+    /// Enterprise sector.
+    pub sector: String,
+    /// What is wrong.
+    pub description: String,
+    /// Where.
+    pub location: String,
+    /// Grade.
+    pub grade: Grade,
+    /// For a major hazard: the criterion (reference data id).
+    pub criterion: Option<String>,
+    /// For a major hazard: the clause met.
+    pub criterion_clause: Option<String>,
+    /// Where it was found.
+    pub source: Source,
+    /// Rectification deadline (YYYY-MM-DD, Asia/Shanghai calendar).
+    pub deadline: String,
+    /// Responsible unit.
+    pub responsible_unit: String,
+    /// Responsible person.
+    pub responsible_person: String,
+    /// Current status.
+    pub status: Status,
+    /// Listed supervision level, if listed.
+    pub listed_level: Option<ListedLevel>,
+    /// Campaign it belongs to.
+    pub campaign_id: Option<String>,
+    /// For cross-inspections: the visiting county credited with the find.
+    pub found_by_region: Option<String>,
+    /// Five implementations (JSON) for a major hazard.
+    pub five_implementations: Option<String>,
+    /// Rectification plan.
+    pub rectification_plan: String,
+    /// Who reported it.
+    pub reported_by: String,
+    /// When (ms).
+    pub reported_at: i64,
+    /// When closed (ms).
+    pub closed_at: Option<i64>,
+    /// Optimistic version.
+    pub version: i64,
+}
+
+/// One step of a hazard's timeline.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct HazardEvent {
+    /// Position in the timeline, from 1.
+    pub seq: i64,
+    /// When (ms).
+    pub at_ms: i64,
+    /// Who.
+    pub actor: String,
+    /// Their role.
+    pub role: String,
+    /// What (`report` or an action name).
+    pub action: String,
+    /// Status before.
+    pub from_status: Option<String>,
+    /// Status after.
+    pub to_status: String,
+    /// Note (reason, what was done).
+    pub note: String,
+    /// Evidence (JSON array of SM3 hashes of uploaded files).
+    pub evidence: String,
+    /// The hazard's version after this step.
+    pub version_after: i64,
+}
+
+const COLUMNS: &str = "id, hazard_no, region_code, enterprise_id, credit_code, enterprise_name, sector, description, location, \
+    grade, criterion, criterion_clause, source, deadline, responsible_unit, responsible_person, status, listed_level, \
+    campaign_id, found_by_region, five_implementations, rectification_plan, reported_by, reported_at, closed_at, version";
+
+fn from_row(r: &Row) -> Result<Hazard> {
+    let bad = |w: &str| StoreError::Corrupt(format!("hazard {w}"));
+    Ok(Hazard {
+        id: r.text("id")?,
+        hazard_no: r.text("hazard_no")?,
+        region_code: r.text("region_code")?,
+        enterprise_id: r.text("enterprise_id")?,
+        credit_code: r.text("credit_code")?,
+        enterprise_name: r.text("enterprise_name")?,
+        sector: r.text("sector")?,
+        description: r.text("description")?,
+        location: r.text("location")?,
+        grade: Grade::parse(&r.text("grade")?).ok_or_else(|| bad("grade"))?,
+        criterion: r.opt_text("criterion")?,
+        criterion_clause: r.opt_text("criterion_clause")?,
+        source: Source::parse(&r.text("source")?).ok_or_else(|| bad("source"))?,
+        deadline: r.text("deadline")?,
+        responsible_unit: r.text("responsible_unit")?,
+        responsible_person: r.text("responsible_person")?,
+        status: Status::parse(&r.text("status")?).ok_or_else(|| bad("status"))?,
+        listed_level: r.opt_text("listed_level")?.and_then(|l| ListedLevel::parse(&l)),
+        campaign_id: r.opt_text("campaign_id")?,
+        found_by_region: r.opt_text("found_by_region")?,
+        five_implementations: r.opt_text("five_implementations")?,
+        rectification_plan: r.text("rectification_plan")?,
+        reported_by: r.text("reported_by")?,
+        reported_at: r.int("reported_at")?,
+        closed_at: r.opt_int("closed_at")?,
+        version: r.int("version")?,
+    })
+}
+
+/// A hazard to record (validated by the service).
+#[derive(Debug, Clone)]
+pub struct NewHazard {
+    /// The enterprise's region.
+    pub region_code: String,
+    /// Enterprise id.
+    pub enterprise_id: String,
+    /// Credit code.
+    pub credit_code: String,
+    /// Enterprise name.
+    pub enterprise_name: String,
+    /// Sector.
+    pub sector: String,
+    /// Description.
+    pub description: String,
+    /// Location.
+    pub location: String,
+    /// Grade.
+    pub grade: Grade,
+    /// Criterion id (major).
+    pub criterion: Option<String>,
+    /// Clause (major).
+    pub criterion_clause: Option<String>,
+    /// Source.
+    pub source: Source,
+    /// Deadline.
+    pub deadline: String,
+    /// Responsible unit.
+    pub responsible_unit: String,
+    /// Responsible person.
+    pub responsible_person: String,
+    /// Listed level.
+    pub listed_level: Option<ListedLevel>,
+    /// Campaign.
+    pub campaign_id: Option<String>,
+    /// Visiting county (cross-inspections).
+    pub found_by_region: Option<String>,
+    /// Five implementations (JSON).
+    pub five_implementations: Option<String>,
+    /// Rectification plan.
+    pub rectification_plan: String,
+    /// Reporter (username).
+    pub reported_by: String,
+    /// Reporter's role.
+    pub reporter_role: String,
+    /// Evidence of the finding (JSON array).
+    pub evidence: String,
+}
+
+/// Records a hazard with the next document number of its region and year, and the first
+/// event of its timeline.
+pub async fn create(tx: &mut Tx, h: &NewHazard, year: i32, now_ms: i64) -> Result<Hazard> {
+    let prefix = format!("YH-{}-{year}-", h.region_code);
+    let n = query("SELECT COUNT(*) AS n FROM hazard WHERE region_code = $1 AND hazard_no LIKE $2")
+        .bind(h.region_code.as_str())
+        .bind(format!("{prefix}%"))
+        .fetch_one(tx.ex())
+        .await?
+        .int("n")?;
+    let id = new_id();
+    let hazard_no = format!("{prefix}{:06}", n + 1);
+    query(
+        "INSERT INTO hazard (region_code, id, hazard_no, enterprise_id, credit_code, enterprise_name, sector, description,
+         location, grade, criterion, criterion_clause, source, deadline, responsible_unit, responsible_person, status,
+         listed_level, campaign_id, found_by_region, five_implementations, rectification_plan, reported_by, reported_at,
+         version, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, 'reported', $17, $18, $19, $20, $21,
+         $22, $23, 1, $23)",
+    )
+    .bind(h.region_code.as_str())
+    .bind(id.as_str())
+    .bind(hazard_no.as_str())
+    .bind(h.enterprise_id.as_str())
+    .bind(h.credit_code.as_str())
+    .bind(h.enterprise_name.as_str())
+    .bind(h.sector.as_str())
+    .bind(h.description.as_str())
+    .bind(h.location.as_str())
+    .bind(h.grade.as_str())
+    .bind(h.criterion.as_deref())
+    .bind(h.criterion_clause.as_deref())
+    .bind(h.source.as_str())
+    .bind(h.deadline.as_str())
+    .bind(h.responsible_unit.as_str())
+    .bind(h.responsible_person.as_str())
+    .bind(h.listed_level.map(|l| l.as_str()))
+    .bind(h.campaign_id.as_deref())
+    .bind(h.found_by_region.as_deref())
+    .bind(h.five_implementations.as_deref())
+    .bind(h.rectification_plan.as_str())
+    .bind(h.reported_by.as_str())
+    .bind(now_ms)
+    .execute(tx.ex())
+    .await?;
+    let event = NewEvent {
+        actor: &h.reported_by,
+        role: &h.reporter_role,
+        action: "report",
+        from: None,
+        to: Status::Reported,
+        note: "",
+        evidence: &h.evidence,
+    };
+    append_event(tx, &h.region_code, &id, 1, &event, now_ms).await?;
+    let row = crate::sql::dynamic_query(format!("SELECT {COLUMNS} FROM hazard WHERE id = $1"))
+        .bind(id.as_str())
+        .fetch_one(tx.ex())
+        .await?;
+    from_row(&row)
+}
+
+/// A step to append to a timeline.
+#[derive(Debug, Clone, Copy)]
+pub struct NewEvent<'a> {
+    /// Who.
+    pub actor: &'a str,
+    /// Role.
+    pub role: &'a str,
+    /// What.
+    pub action: &'a str,
+    /// Status before.
+    pub from: Option<Status>,
+    /// Status after.
+    pub to: Status,
+    /// Note.
+    pub note: &'a str,
+    /// Evidence (JSON array).
+    pub evidence: &'a str,
+}
+
+async fn append_event(
+    tx: &mut Tx,
+    region: &str,
+    hazard_id: &str,
+    version_after: i64,
+    e: &NewEvent<'_>,
+    now_ms: i64,
+) -> Result<()> {
+    query(
+        "INSERT INTO hazard_event (region_code, hazard_id, seq, at_ms, actor, role, action, from_status, to_status, note,
+         evidence, version_after)
+         VALUES ($1, $2, (SELECT COUNT(*) + 1 FROM hazard_event WHERE region_code = $1 AND hazard_id = $2), $3, $4, $5, $6,
+         $7, $8, $9, $10, $11)",
+    )
+    .bind(region)
+    .bind(hazard_id)
+    .bind(now_ms)
+    .bind(e.actor)
+    .bind(e.role)
+    .bind(e.action)
+    .bind(e.from.map(|s| s.as_str()))
+    .bind(e.to.as_str())
+    .bind(e.note)
+    .bind(e.evidence)
+    .bind(version_after)
+    .execute(tx.ex())
+    .await?;
+    Ok(())
+}
+
+/// Applies a state change if the hazard is still at `version` (else `Conflict`), and appends
+/// its event. `assign` sets the responsible unit and person when given.
+pub async fn apply(
+    tx: &mut Tx,
+    h: &Hazard,
+    version: i64,
+    event: &NewEvent<'_>,
+    assign: Option<(&str, &str, &str)>,
+    now_ms: i64,
+) -> Result<i64> {
+    let closed_at = (event.to == Status::Closed).then_some(now_ms);
+    let (unit, person, deadline) = assign.unwrap_or((&h.responsible_unit, &h.responsible_person, &h.deadline));
+    let n = query(
+        "UPDATE hazard SET status = $1, version = version + 1, updated_at = $2, closed_at = COALESCE($3, closed_at),
+         responsible_unit = $4, responsible_person = $5, deadline = $6
+         WHERE region_code = $7 AND id = $8 AND version = $9",
+    )
+    .bind(event.to.as_str())
+    .bind(now_ms)
+    .bind(closed_at)
+    .bind(unit)
+    .bind(person)
+    .bind(deadline)
+    .bind(h.region_code.as_str())
+    .bind(h.id.as_str())
+    .bind(version)
+    .execute(tx.ex())
+    .await?;
+    if n == 0 {
+        let actual = query("SELECT version FROM hazard WHERE region_code = $1 AND id = $2")
+            .bind(h.region_code.as_str())
+            .bind(h.id.as_str())
+            .fetch_one(tx.ex())
+            .await?
+            .int("version")?;
+        return Err(StoreError::Conflict { expected: version, actual });
+    }
+    append_event(tx, &h.region_code, &h.id, version + 1, event, now_ms).await?;
+    Ok(version + 1)
+}
+
+/// One hazard, if the caller may see it.
+pub async fn get(db: &Db, scope: &Scope, id: &str) -> Result<Hazard> {
+    let mut b = Builder::default();
+    let scoped = scope_clause(&mut b, scope, "region_code", Some("enterprise_id"));
+    let id = b.arg(id);
+    from_row(
+        &b.build(format!("SELECT {COLUMNS} FROM hazard WHERE id = {id} AND {scoped}")).fetch_one(db.reader()).await?,
+    )
+}
+
+/// The timeline of a hazard (the caller has already seen the hazard itself).
+pub async fn events(db: &Db, h: &Hazard) -> Result<Vec<HazardEvent>> {
+    let rows = query(
+        "SELECT seq, at_ms, actor, role, action, from_status, to_status, note, evidence, version_after FROM hazard_event
+         WHERE region_code = $1 AND hazard_id = $2 ORDER BY seq",
+    )
+    .bind(h.region_code.as_str())
+    .bind(h.id.as_str())
+    .fetch_all(db.reader())
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(HazardEvent {
+                seq: r.int("seq")?,
+                at_ms: r.int("at_ms")?,
+                actor: r.text("actor")?,
+                role: r.text("role")?,
+                action: r.text("action")?,
+                from_status: r.opt_text("from_status")?,
+                to_status: r.text("to_status")?,
+                note: r.text("note")?,
+                evidence: r.text("evidence")?,
+                version_after: r.int("version_after")?,
+            })
+        })
+        .collect()
+}
+
+/// Ledger filters; empty fields do not filter.
+#[derive(Debug, Clone, Default)]
+pub struct HazardFilter {
+    /// Region (and everything under it).
+    pub region: Option<RegionPrefix>,
+    /// Grade.
+    pub grade: Option<Grade>,
+    /// Status.
+    pub status: Option<Status>,
+    /// Source.
+    pub source: Option<Source>,
+    /// Sector.
+    pub sector: Option<String>,
+    /// Campaign.
+    pub campaign: Option<String>,
+    /// Only open hazards past their deadline on this date (YYYY-MM-DD).
+    pub overdue_on: Option<String>,
+    /// Listed level.
+    pub listed: Option<ListedLevel>,
+    /// Reported at or after (ms).
+    pub from_ms: Option<i64>,
+    /// Reported before (ms).
+    pub to_ms: Option<i64>,
+    /// Text in the description or enterprise name, or a number prefix.
+    pub q: Option<String>,
+}
+
+/// Ledger order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum HazardSort {
+    /// Newest first.
+    #[default]
+    Newest,
+    /// Earliest deadline first.
+    Deadline,
+    /// Region, then number.
+    Region,
+}
+
+fn filter_sql(b: &mut Builder, scope: &Scope, f: &HazardFilter) -> String {
+    let mut c = vec![scope_clause(b, scope, "region_code", Some("enterprise_id"))];
+    if let Some(r) = &f.region {
+        c.push(scope_clause(b, &Scope::Region(r.clone()), "region_code", None));
+    }
+    if let Some(g) = f.grade {
+        c.push(format!("grade = {}", b.arg(g.as_str())));
+    }
+    if let Some(s) = f.status {
+        c.push(format!("status = {}", b.arg(s.as_str())));
+    }
+    if let Some(s) = f.source {
+        c.push(format!("source = {}", b.arg(s.as_str())));
+    }
+    if let Some(s) = &f.sector {
+        c.push(format!("sector = {}", b.arg(s.as_str())));
+    }
+    if let Some(s) = &f.campaign {
+        c.push(format!("campaign_id = {}", b.arg(s.as_str())));
+    }
+    if let Some(day) = &f.overdue_on {
+        c.push(format!("status NOT IN ('verified', 'closed') AND deadline < {}", b.arg(day.as_str())));
+    }
+    if let Some(l) = f.listed {
+        c.push(format!("listed_level = {}", b.arg(l.as_str())));
+    }
+    if let Some(ms) = f.from_ms {
+        c.push(format!("reported_at >= {}", b.arg(ms)));
+    }
+    if let Some(ms) = f.to_ms {
+        c.push(format!("reported_at < {}", b.arg(ms)));
+    }
+    if let Some(q) = f.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
+        let p = b.arg(like_pattern(&q.to_lowercase()));
+        c.push(format!("(lower(description) LIKE {p} ESCAPE '\\' OR lower(enterprise_name) LIKE {p} ESCAPE '\\' OR lower(hazard_no) LIKE {p} ESCAPE '\\')"));
+    }
+    c.join(" AND ")
+}
+
+fn order_sql(sort: HazardSort) -> &'static str {
+    match sort {
+        HazardSort::Newest => "reported_at DESC, id DESC",
+        HazardSort::Deadline => "deadline, reported_at, id",
+        HazardSort::Region => "region_code, hazard_no",
+    }
+}
+
+/// One page of the ledger, with the total count of the filtered ledger.
+pub async fn list(
+    db: &Db,
+    scope: &Scope,
+    f: &HazardFilter,
+    sort: HazardSort,
+    page: PageRequest,
+) -> Result<Paged<Hazard>> {
+    let mut b = Builder::default();
+    let w = filter_sql(&mut b, scope, f);
+    let total = b
+        .snapshot()
+        .build(format!("SELECT COUNT(*) AS n FROM hazard WHERE {w}"))
+        .fetch_one(db.reader())
+        .await?
+        .int("n")?;
+    let (limit, offset) = (b.arg(i64::from(page.size)), b.arg(page.offset()));
+    let rows = b
+        .build(format!(
+            "SELECT {COLUMNS} FROM hazard WHERE {w} ORDER BY {} LIMIT {limit} OFFSET {offset}",
+            order_sql(sort)
+        ))
+        .fetch_all(db.reader())
+        .await?;
+    Ok(Paged {
+        items: rows.iter().map(from_row).collect::<Result<_>>()?,
+        total,
+        page: page.number,
+        per_page: page.size,
+    })
+}
+
+/// Every hazard of the filtered ledger, streamed in ledger order (for exports), at most `max`.
+pub async fn for_each(
+    db: &Db,
+    scope: &Scope,
+    f: &HazardFilter,
+    sort: HazardSort,
+    max: i64,
+    mut each: impl FnMut(Hazard),
+) -> Result<()> {
+    let mut b = Builder::default();
+    let w = filter_sql(&mut b, scope, f);
+    let limit = b.arg(max);
+    b.build(format!("SELECT {COLUMNS} FROM hazard WHERE {w} ORDER BY {} LIMIT {limit}", order_sql(sort)))
+        .for_each(db.reader(), |r| {
+            each(from_row(&r)?);
+            Ok(())
+        })
+        .await
+}
