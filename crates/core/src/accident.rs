@@ -32,7 +32,7 @@ impl AccidentGrade {
 }
 
 /// Direct economic loss thresholds in fen: ¥10M, ¥50M, ¥100M.
-const LOSS_FEN: [i64; 3] = [10_000_000_00, 50_000_000_00, 100_000_000_00];
+const LOSS_FEN: [i64; 3] = [10_000_000 * 100, 50_000_000 * 100, 100_000_000 * 100];
 
 /// The grade: the highest of the three criteria, each threshold including the number itself
 /// (3 deaths is already "larger").
