@@ -439,7 +439,10 @@ fn filter_sql(b: &mut Builder, scope: &Scope, f: &HazardFilter) -> String {
     }
     if let Some(q) = f.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
         let p = b.arg(like_pattern(&q.to_lowercase()));
-        c.push(format!("(lower(description) LIKE {p} ESCAPE '\\' OR lower(enterprise_name) LIKE {p} ESCAPE '\\' OR lower(hazard_no) LIKE {p} ESCAPE '\\')"));
+        c.push(format!(
+            "(lower(description) LIKE {p} ESCAPE '\\' OR lower(enterprise_name) LIKE {p} ESCAPE '\\' \\
+             OR lower(hazard_no) LIKE {p} ESCAPE '\\' OR lower(credit_code) LIKE {p} ESCAPE '\\')"
+        ));
     }
     c.join(" AND ")
 }

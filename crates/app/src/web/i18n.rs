@@ -145,6 +145,52 @@ mod tests {
     }
 
     #[test]
+    fn every_key_built_from_a_domain_value_exists() {
+        use domain::hazard::{ACTIONS, Escalation, SOURCES, STATUSES};
+        let mut keys: Vec<String> = Vec::new();
+        keys.extend(domain::access::ALL_ROLES.iter().map(|r| format!("role.{}", r.as_str())));
+        keys.extend(domain::enterprise::RISK_LEVELS.iter().map(|r| format!("risk.{}", r.as_str())));
+        keys.extend(["level1", "level2", "level3"].iter().map(|g| format!("grade.{g}")));
+        keys.extend(["active", "inactive"].iter().map(|g| format!("status.{g}")));
+        keys.extend(["draft", "committed", "drawn"].iter().map(|g| format!("plan_status.{g}")));
+        keys.extend(["general", "major"].iter().map(|g| format!("grade_h.{g}")));
+        keys.extend(SOURCES.iter().map(|s| format!("source.{}", s.as_str())));
+        keys.extend(STATUSES.iter().map(|s| format!("hstatus.{}", s.as_str())));
+        keys.extend(ACTIONS.iter().map(|a| format!("action.{}", a.as_str())));
+        keys.push("action.report".into());
+        keys.extend(
+            [
+                Escalation::None,
+                Escalation::Reminder,
+                Escalation::SupervisionLetter,
+                Escalation::Listing,
+                Escalation::Interview,
+            ]
+            .iter()
+            .map(|e| format!("escalation.{}", e.as_str())),
+        );
+        keys.extend(["county", "city", "province"].iter().map(|l| format!("listed.{l}")));
+        keys.extend(["newest", "deadline", "region"].iter().map(|l| format!("sort.{l}")));
+        keys.extend(
+            [
+                "not_found",
+                "forbidden",
+                "invalid",
+                "conflict",
+                "bad_credentials",
+                "unauthenticated",
+                "locked",
+                "password_change_required",
+                "internal",
+            ]
+            .iter()
+            .map(|c| format!("error.{c}")),
+        );
+        let missing: Vec<_> = keys.iter().filter(|k| !ZH.contains_key(*k)).collect();
+        assert!(missing.is_empty(), "missing keys: {missing:?}");
+    }
+
+    #[test]
     fn accept_language_prefers_the_first_choice() {
         assert_eq!(Lang::from_accept_language("en-US,en;q=0.9,zh;q=0.8"), Lang::En);
         assert_eq!(Lang::from_accept_language("zh-CN,zh;q=0.9"), Lang::Zh);

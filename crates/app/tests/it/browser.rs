@@ -83,7 +83,12 @@ async fn until(c: &Client, css: &str, ok: impl Fn(&str) -> bool) -> String {
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
-    panic!("{css} never matched; last text: {last}");
+    let url = c.current_url().await.map(|u| u.to_string()).unwrap_or_default();
+    let body = match c.find(Locator::Css("main")).await {
+        Ok(e) => e.text().await.unwrap_or_default(),
+        Err(_) => String::new(),
+    };
+    panic!("{css} never matched; last text: {last:?}; page {url}: {body}");
 }
 
 async fn text_is(c: &Client, css: &str, want: &str) {
@@ -94,9 +99,16 @@ async fn body_has(c: &Client, want: &str) -> String {
     until(c, "body", |t| t.contains(want)).await
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_county_office_logs_in_browses_filters_and_imports_in_both_languages() {
-    // The server, on SQLite with the demo data, on a loopback port.
+/// A server on SQLite with the demo data on a loopback port, chromedriver, and a browser.
+struct Session {
+    base: String,
+    c: Client,
+    dir: tempfile::TempDir,
+    _driver: Driver,
+    _db: store::testing::TestDb,
+}
+
+async fn start() -> Session {
     let tdb = store::testing::TestDb::new(store::Backend::Sqlite).await;
     let app = App { db: tdb.db.clone(), clock: Arc::new(ManualClock::at(T0)), root_region: "340000".into() };
     inspectorate::refdata::sync(&app.db).await.unwrap();
@@ -105,30 +117,120 @@ async fn a_county_office_logs_in_browses_filters_and_imports_in_both_languages()
     let base = format!("http://{}", listener.local_addr().unwrap());
     let state = Arc::new(AppState { app, cookie_secure: false });
     tokio::spawn(async move { axum::serve(listener, inspectorate::web::router(state)).await });
-
     let dir = tempfile::tempdir().unwrap();
-    let (_driver, port) = start_driver().await;
+    let (driver, port) = start_driver().await;
     let c = browser(port, &dir.path().join("profile")).await;
+    Session { base, c, dir, _driver: driver, _db: tdb }
+}
+
+async fn fill(c: &Client, id: &str, value: &str) {
+    let e = c.find(Locator::Id(id)).await.unwrap_or_else(|e| panic!("#{id}: {e}"));
+    e.clear().await.unwrap();
+    e.send_keys(value).await.unwrap();
+}
+
+async fn click(c: &Client, id: &str) {
+    c.find(Locator::Id(id)).await.unwrap_or_else(|e| panic!("#{id}: {e}")).click().await.unwrap();
+}
+
+async fn login(s: &Session, user: &str) {
+    s.c.goto(&format!("{}/lang/zh?next=/login", s.base)).await.unwrap();
+    text_is(&s.c, "h1", "登录").await;
+    fill(&s.c, "username", user).await;
+    fill(&s.c, "password", PW).await;
+    click(&s.c, "login-submit").await;
+    text_is(&s.c, "h1", "工作台").await;
+}
+
+async fn logout(s: &Session) {
+    s.c.find(Locator::Css("header form button")).await.unwrap().click().await.unwrap();
+    text_is(&s.c, "h1", "登录").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_major_hazard_is_recorded_rectified_verified_and_closed_in_the_browser() {
+    let s = start().await;
+    let c = &s.c;
+    let code = inspectorate::demo::demo_credit_code("341522", 0).to_string();
+    login(&s, "inspector1").await;
+    c.goto(&format!("{}/enterprises?q={code}", s.base)).await.unwrap();
+    text_is(c, "#result-count", "共: 1").await;
+    c.find(Locator::Css("tbody td a")).await.unwrap().click().await.unwrap();
+    body_has(c, &code).await;
+    click(c, "report-hazard-link").await;
+    text_is(c, "h1", "登记隐患").await;
+    fill(c, "description", "液氨储罐区未设置泄漏报警装置").await;
+    c.find(Locator::Css("#grade option[value='major']")).await.unwrap().click().await.unwrap();
+    c.find(Locator::Css("#criterion option[value='chemicals']")).await.unwrap().click().await.unwrap();
+    fill(c, "criterion_clause", "第十条").await;
+    fill(c, "five_responsibility", "总经理").await;
+    fill(c, "five_measures", "加装报警并联锁").await;
+    fill(c, "five_funds_yuan", "120000").await;
+    // Typing into a date input depends on the browser's locale; set its value directly.
+    c.execute("document.getElementById('five_deadline').value = '2026-12-20'", vec![]).await.unwrap();
+    fill(c, "five_contingency_plan", "泄漏专项预案").await;
+    fill(c, "rectification_plan", "12月20日前完成").await;
+    click(c, "report-hazard").await;
+    text_is(c, "#hazard-status", "已登记").await;
+    let url = c.current_url().await.unwrap().to_string();
+    logout(&s).await;
+
+    login(&s, "huoqiu").await;
+    c.goto(&url).await.unwrap();
+    fill(c, "unit-assign", "生产部").await;
+    fill(c, "person-assign", "李四").await;
+    click(c, "act-assign").await;
+    text_is(c, "#hazard-status", "已交办").await;
+    logout(&s).await;
+
+    login(&s, "enterprise1").await;
+    c.find(Locator::LinkText("隐患台账")).await.unwrap().click().await.unwrap();
+    text_is(c, "#result-count", "共: 1").await;
+    c.goto(&url).await.unwrap();
+    fill(c, "note-submit_rectification", "已安装报警装置并与切断阀联锁").await;
+    click(c, "act-submit_rectification").await;
+    text_is(c, "#hazard-status", "已提交整改").await;
+    logout(&s).await;
+
+    login(&s, "huoqiu").await;
+    c.goto(&url).await.unwrap();
+    click(c, "act-verify").await;
+    text_is(c, "#hazard-status", "已验收").await;
+    click(c, "act-close").await;
+    text_is(c, "#hazard-status", "已销号").await;
+    let timeline = until(c, "#timeline", |t| t.contains("销号")).await;
+    for who in ["inspector1", "huoqiu", "enterprise1"] {
+        assert!(timeline.contains(who), "{who} in the timeline: {timeline}");
+    }
+    c.goto(&format!("{}/hazards?status=closed&grade=major", s.base)).await.unwrap();
+    text_is(c, "#result-count", "共: 1").await;
+    s.c.clone().close().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_county_office_logs_in_browses_filters_and_imports_in_both_languages() {
+    let s = start().await;
+    let (base, c, dir) = (&s.base, &s.c, &s.dir);
 
     // Chinese first, chosen with the switch (the browser itself may prefer English).
     c.goto(&format!("{base}/lang/zh?next=/login")).await.unwrap();
-    text_is(&c, "h1", "登录").await;
+    text_is(c, "h1", "登录").await;
     c.find(Locator::Id("username")).await.unwrap().send_keys("huoqiu").await.unwrap();
     c.find(Locator::Id("password")).await.unwrap().send_keys(PW).await.unwrap();
     c.find(Locator::Id("login-submit")).await.unwrap().click().await.unwrap();
-    text_is(&c, "h1", "工作台").await;
-    body_has(&c, "霍邱县").await;
-    let nav = until(&c, "nav.main", |_| true).await;
+    text_is(c, "h1", "工作台").await;
+    body_has(c, "霍邱县").await;
+    let nav = until(c, "nav.main", |_| true).await;
     assert!(nav.contains("名录导入") && !nav.contains("审计日志"), "navigation fits the role: {nav}");
 
     // Browse, paginate, filter.
     c.find(Locator::LinkText("生产经营单位")).await.unwrap().click().await.unwrap();
-    text_is(&c, "#result-count", "共: 300").await;
+    text_is(c, "#result-count", "共: 300").await;
     c.find(Locator::Id("next-page")).await.unwrap().click().await.unwrap();
-    body_has(&c, "第 2 / 6").await;
+    body_has(c, "第 2 / 6").await;
     c.find(Locator::Css("#risk option[value='major']")).await.unwrap().click().await.unwrap();
     c.find(Locator::Id("filter-submit")).await.unwrap().click().await.unwrap();
-    let count: i64 = until(&c, "#result-count", |t| t != "共: 300").await.trim_start_matches("共: ").parse().unwrap();
+    let count: i64 = until(c, "#result-count", |t| t != "共: 300").await.trim_start_matches("共: ").parse().unwrap();
     assert!(count > 0 && count < 300, "filtered count {count}");
     let risks = c.find_all(Locator::Css("tbody .risk")).await.unwrap();
     for r in &risks {
@@ -137,8 +239,8 @@ async fn a_county_office_logs_in_browses_filters_and_imports_in_both_languages()
     let first = c.find(Locator::Css("tbody td a")).await.unwrap();
     let name = first.text().await.unwrap();
     first.click().await.unwrap();
-    text_is(&c, "h1", &name).await;
-    body_has(&c, "统一社会信用代码").await;
+    text_is(c, "h1", &name).await;
+    body_has(c, "统一社会信用代码").await;
 
     // Import a file with one bad row: nothing is written and the report names the row.
     let good = inspectorate::demo::demo_credit_code("341522", 8000);
@@ -149,29 +251,29 @@ async fn a_county_office_logs_in_browses_filters_and_imports_in_both_languages()
     c.goto(&format!("{base}/import")).await.unwrap();
     c.find(Locator::Id("file")).await.unwrap().send_keys(file.to_str().unwrap()).await.unwrap();
     c.find(Locator::Id("import-submit")).await.unwrap().click().await.unwrap();
-    let report = until(&c, "#import-report", |t| t.contains("存在错误，未写入任何数据")).await;
+    let report = until(c, "#import-report", |t| t.contains("存在错误，未写入任何数据")).await;
     assert!(report.contains("3 credit_code"), "row 3's credit code is reported: {report}");
 
     // Switch to English; the same page comes back in English. Import again, skipping the bad row.
     c.find(Locator::Id("lang-en")).await.unwrap().click().await.unwrap();
-    text_is(&c, "h1", "Import registers").await;
+    text_is(c, "h1", "Import registers").await;
     c.find(Locator::Id("file")).await.unwrap().send_keys(file.to_str().unwrap()).await.unwrap();
     c.find(Locator::Css("input[name='skip_bad']")).await.unwrap().click().await.unwrap();
     c.find(Locator::Id("import-submit")).await.unwrap().click().await.unwrap();
-    let report = until(&c, "#import-report", |t| t.contains("Written.")).await;
+    let report = until(c, "#import-report", |t| t.contains("Written.")).await;
     assert!(report.contains("Inserted: 1"), "{report}");
     assert!(report.contains("3 credit_code"), "{report}");
 
     // The imported enterprise is in the (English) list.
     c.goto(&format!("{base}/enterprises?q=%E6%B5%8F%E8%A7%88%E5%99%A8")).await.unwrap();
-    text_is(&c, "#result-count", "Total: 1").await;
-    body_has(&c, "浏览器测试甲公司").await;
+    text_is(c, "#result-count", "Total: 1").await;
+    body_has(c, "浏览器测试甲公司").await;
     c.goto(&format!("{base}/officers")).await.unwrap();
-    text_is(&c, "h1", "Officers").await;
+    text_is(c, "h1", "Officers").await;
     if let Ok(path) = std::env::var("INSPECTORATE_SCREENSHOT") {
         c.goto(&format!("{base}/lang/zh?next=/enterprises")).await.unwrap();
-        text_is(&c, "h1", "生产经营单位").await;
+        text_is(c, "h1", "生产经营单位").await;
         std::fs::write(path, c.screenshot().await.unwrap()).unwrap();
     }
-    c.close().await.unwrap();
+    s.c.clone().close().await.unwrap();
 }

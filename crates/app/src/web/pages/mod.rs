@@ -3,6 +3,7 @@
 
 mod account;
 mod admin;
+mod hazards;
 mod plans;
 mod public;
 mod registers;
@@ -33,6 +34,11 @@ pub fn router() -> Router<State> {
         .route("/enterprises/{id}", get(registers::show_enterprise))
         .route("/officers", get(registers::list_officers))
         .route("/import", get(registers::import_form).post(registers::import_file))
+        .route("/hazards", get(hazards::list_hazards).post(hazards::report_hazard))
+        .route("/hazards/new", get(hazards::new_hazard_form))
+        .route("/hazards/export.xlsx", get(hazards::export_hazards))
+        .route("/hazards/{id}", get(hazards::show_hazard))
+        .route("/hazards/{id}/{action}", post(hazards::act))
         .route("/plans", get(plans::list_plans).post(plans::create_plan))
         .route("/plans/new", get(plans::new_plan_form))
         .route("/plans/{id}", get(plans::show_plan))
@@ -100,6 +106,7 @@ impl Layout {
         };
         add(p.can(Permission::ViewEnterprises), "/enterprises", "nav.enterprises");
         add(p.can(Permission::ViewOfficers), "/officers", "nav.officers");
+        add(p.can(Permission::ViewHazards), "/hazards", "nav.hazards");
         add(p.can(Permission::ViewPlans), "/plans", "nav.plans");
         add(p.can(Permission::ImportRegisters), "/import", "nav.import");
         add(p.can(Permission::ManageUsers) || p.can(Permission::ManageSecurity), "/admin/users", "nav.users");

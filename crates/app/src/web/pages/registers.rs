@@ -157,6 +157,8 @@ struct EnterpriseView {
 struct EnterprisePage {
     l: Layout,
     e: EnterpriseView,
+    id: String,
+    can_report: bool,
 }
 
 pub(super) async fn show_enterprise(
@@ -185,7 +187,8 @@ pub(super) async fn show_enterprise(
         status: t.s(&format!("status.{}", e.status.as_str())),
         version: e.version,
     };
-    render(&EnterprisePage { l, e: view })
+    let can_report = user.auth.principal.can(domain::access::Permission::ReportHazard);
+    render(&EnterprisePage { l, e: view, id, can_report })
 }
 
 struct OfficerRow {
