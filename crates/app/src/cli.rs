@@ -62,6 +62,11 @@ enum Command {
         #[arg(long)]
         rejects: Option<PathBuf>,
     },
+    /// Export data to a spreadsheet.
+    Export {
+        #[command(subcommand)]
+        command: ExportCommand,
+    },
     /// Verifiable random draws.
     Draw {
         #[command(subcommand)]
@@ -122,6 +127,36 @@ enum BenchBackend {
     Postgres,
     /// Both.
     Both,
+}
+
+#[derive(Debug, Subcommand)]
+enum ExportCommand {
+    /// The hazard ledger, filtered as on the ledger page, to an .xlsx file.
+    Hazards {
+        /// Region code (includes the regions under it).
+        #[arg(long, default_value = "")]
+        region: String,
+        /// Status (reported, assigned, rectifying, submitted, verified, closed).
+        #[arg(long, default_value = "")]
+        status: String,
+        /// Grade (general, major).
+        #[arg(long, default_value = "")]
+        grade: String,
+        /// Source (self_check, spot_check, covert_check, cross_inspection, …).
+        #[arg(long, default_value = "")]
+        source: String,
+        /// Only hazards overdue today.
+        #[arg(long)]
+        overdue: bool,
+        /// Reported on or after (YYYY-MM-DD).
+        #[arg(long, default_value = "")]
+        from: String,
+        /// Reported on or before (YYYY-MM-DD).
+        #[arg(long, default_value = "")]
+        to: String,
+        /// The .xlsx file to write.
+        file: PathBuf,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -220,6 +255,27 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Import { kind, file, skip_bad, rejects } => import(&config, kind, file, skip_bad, rejects).await,
         Command::Draw { command: DrawCommand::Verify { record } } => verify_record(&record),
+        Command::Export {
+            command: ExportCommand::Hazards { region, status, grade, source, overdue, from, to, file },
+        } => {
+            let app = open_app(&config).await?;
+            let q = crate::service::hazard_query::HazardQuery {
+                region,
+                status,
+                grade,
+                source,
+                overdue: if overdue { "1".into() } else { String::new() },
+                from,
+                to,
+                sort: "region".into(),
+                ..Default::default()
+            };
+            let (filter, sort) = q.to_filter(&app)?;
+            let bytes = app.export_hazards(&Actor::cli(), &filter, sort).await?;
+            std::fs::write(&file, bytes).with_context(|| format!("writing {}", file.display()))?;
+            println!("hazard ledger written to {}", file.display());
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Audit { command: AuditCommand::Verify } => {
             let app = open_app(&config).await?;
             let report = app.verify_audit(&Actor::cli()).await?;

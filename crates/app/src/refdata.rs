@@ -3,6 +3,8 @@
 
 use anyhow::Context;
 use domain::region::{Region, RegionCode, RegionLevel};
+use std::collections::HashMap;
+use std::sync::LazyLock;
 use store::Db;
 use store::reference::{Department, Sector};
 
@@ -86,6 +88,18 @@ pub fn sectors() -> anyhow::Result<Vec<Sector>> {
         })
         .collect())
 }
+
+/// The shipped regions, by code (for names in lists).
+pub static REGIONS: LazyLock<Vec<Region>> = LazyLock::new(|| regions().expect("embedded regions parse"));
+/// The shipped regions by code.
+pub static REGION_BY_CODE: LazyLock<HashMap<String, Region>> =
+    LazyLock::new(|| REGIONS.iter().map(|r| (r.code.as_str().to_owned(), r.clone())).collect());
+/// The shipped sectors.
+pub static SECTORS: LazyLock<Vec<store::reference::Sector>> =
+    LazyLock::new(|| sectors().expect("embedded sectors parse"));
+/// The shipped departments.
+pub static DEPARTMENTS: LazyLock<Vec<store::reference::Department>> =
+    LazyLock::new(|| departments().expect("embedded departments parse"));
 
 /// Upserts the shipped reference data (idempotent; run at every start).
 pub async fn sync(db: &Db) -> anyhow::Result<()> {

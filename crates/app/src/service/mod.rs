@@ -4,6 +4,7 @@
 
 pub mod audit;
 pub mod auth;
+pub mod hazard_query;
 pub mod hazards;
 pub mod plans;
 pub mod registers;

@@ -9,7 +9,6 @@ pub mod api;
 pub mod assets;
 pub mod auth;
 pub mod error;
-pub mod hazard_query;
 pub mod i18n;
 pub mod middleware;
 pub mod openapi;

@@ -61,3 +61,73 @@ fn the_cli_imports_verifies_backs_up_and_restores_sqlite() {
         assert!(store::audit::verify(&copy).await.unwrap().first_break.is_none());
     });
 }
+
+#[test]
+fn the_cli_exports_the_filtered_hazard_ledger() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = format!("sqlite://{}", dir.path().join("live.db").display());
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    rt.block_on(async {
+        let app = inspectorate::service::App {
+            db: store::Db::connect(&db).await.unwrap(),
+            clock: std::sync::Arc::new(inspectorate::clock::SystemClock),
+            root_region: "340000".into(),
+        };
+        inspectorate::refdata::sync(&app.db).await.unwrap();
+        inspectorate::demo::load(&app).await.unwrap();
+        let ok = app
+            .login("huoqiu", inspectorate::demo::DEMO_PASSWORD, inspectorate::service::auth::SessionKind::Api, "t")
+            .await
+            .unwrap();
+        let actor =
+            inspectorate::service::Actor::user(&inspectorate::service::auth::principal_of(&ok.user).unwrap(), "t");
+        let enterprise = app
+            .list_enterprises(
+                actor.principal.as_ref().unwrap(),
+                &Default::default(),
+                store::domain::page::PageRequest::new(None, Some(1)),
+            )
+            .await
+            .unwrap()
+            .items[0]
+            .id
+            .clone();
+        for grade in ["general", "general", "major"] {
+            let input = inspectorate::service::hazards::HazardInput {
+                enterprise_id: enterprise.clone(),
+                description: format!("{grade} 隐患"),
+                grade: grade.into(),
+                source: "self_check".into(),
+                deadline: "2099-01-01".into(),
+                criterion: Some("fire".into()),
+                criterion_clause: Some("4.1".into()),
+                five_implementations: Some(Default::default()),
+                rectification_plan: "方案".into(),
+                ..Default::default()
+            };
+            let mut input = input;
+            if grade == "major" {
+                input.five_implementations = Some(store::domain::hazard::FiveImplementations {
+                    responsibility: "a".into(),
+                    measures: "b".into(),
+                    funds_yuan: 1,
+                    deadline: "2099-01-01".into(),
+                    contingency_plan: "c".into(),
+                });
+            }
+            app.report_hazard(&actor, &input).await.unwrap();
+        }
+        app.db.close().await;
+    });
+    let file = dir.path().join("ledger.xlsx");
+    let (status, out) =
+        cli(&["export", "hazards", "--region", "341522", "--grade", "general", file.to_str().unwrap()], &db);
+    assert_eq!(status, 0, "{out}");
+    use calamine::Reader;
+    let mut book: calamine::Xlsx<_> = calamine::open_workbook(&file).unwrap();
+    let sheet = book.worksheet_range_at(0).unwrap().unwrap();
+    assert_eq!(sheet.rows().count(), 1 + 2, "header and the two general hazards");
+    let (status, out) = cli(&["export", "hazards", "--grade", "extreme", file.to_str().unwrap()], &db);
+    assert_eq!(status, 2);
+    assert!(out.contains("grade"), "{out}");
+}

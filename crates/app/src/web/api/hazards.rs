@@ -1,12 +1,12 @@
 //! `/hazards` (the ledger, a hazard, its steps, the export) and `/criteria`.
 
 use super::PageJson;
+use crate::service::hazard_query::HazardQuery;
 use crate::service::hazards::{HazardInput, HazardView, Step};
 use crate::service::{ServiceError, invalid};
 use crate::web::State;
 use crate::web::auth::ApiUser;
 use crate::web::error::{ApiError, ErrorBody};
-use crate::web::hazard_query::HazardQuery;
 use axum::Json;
 use axum::extract::{Path, Query, State as S};
 use axum::http::{StatusCode, header};

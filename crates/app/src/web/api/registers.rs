@@ -117,10 +117,8 @@ pub struct EnterpriseParams {
 fn region_prefix(code: Option<&str>) -> Result<Option<domain::region::RegionPrefix>, ApiError> {
     let Some(code) = code.filter(|c| !c.is_empty()) else { return Ok(None) };
     let code = RegionCode::parse(code).map_err(|e| invalid("region", e.to_string()))?;
-    let region = crate::web::pages::REGIONS
-        .iter()
-        .find(|r| r.code == code)
-        .ok_or_else(|| invalid("region", "unknown region"))?;
+    let region =
+        crate::refdata::REGIONS.iter().find(|r| r.code == code).ok_or_else(|| invalid("region", "unknown region"))?;
     Ok(Some(region.prefix()))
 }
 

@@ -3,10 +3,10 @@
 
 use super::{Layout, Pager, SelectOption, check_csrf, error_page, region_name, render, sector_name};
 use crate::service::ServiceError;
+use crate::service::hazard_query::HazardQuery;
 use crate::service::hazards::{HazardInput, Step};
 use crate::web::State;
 use crate::web::auth::WebUser;
-use crate::web::hazard_query::HazardQuery;
 use crate::web::i18n::{Lang, Tr};
 use askama::Template;
 use axum::extract::{Form, Path, Query};

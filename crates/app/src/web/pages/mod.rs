@@ -18,9 +18,6 @@ use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
 use domain::access::{Permission, Role};
-use domain::region::Region;
-use std::collections::HashMap;
-use std::sync::LazyLock;
 
 /// The page URL map.
 pub fn router() -> Router<State> {
@@ -224,17 +221,8 @@ pub fn check_csrf(user: &WebUser, submitted: &str) -> Result<(), ServiceError> {
     if same_secret(&user.auth.session.csrf_token, submitted) { Ok(()) } else { Err(ServiceError::Forbidden) }
 }
 
-/// The shipped regions, by code (for names in lists).
-pub static REGIONS: LazyLock<Vec<Region>> =
-    LazyLock::new(|| crate::refdata::regions().expect("embedded regions parse"));
-static REGION_BY_CODE: LazyLock<HashMap<String, Region>> =
-    LazyLock::new(|| REGIONS.iter().map(|r| (r.code.as_str().to_owned(), r.clone())).collect());
-/// The shipped sectors.
-pub static SECTORS: LazyLock<Vec<store::reference::Sector>> =
-    LazyLock::new(|| crate::refdata::sectors().expect("embedded sectors parse"));
-/// The shipped departments.
-pub static DEPARTMENTS: LazyLock<Vec<store::reference::Department>> =
-    LazyLock::new(|| crate::refdata::departments().expect("embedded departments parse"));
+use crate::refdata::REGION_BY_CODE;
+pub use crate::refdata::{DEPARTMENTS, REGIONS, SECTORS};
 
 /// A region's name in the UI language (the code itself if unknown).
 pub fn region_name(t: Tr, code: &str) -> String {

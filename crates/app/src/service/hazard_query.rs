@@ -67,7 +67,7 @@ impl HazardQuery {
             }
         }
         let region = opt("region", &self.region, |c| {
-            crate::web::pages::REGIONS.iter().find(|r| r.code.as_str() == c).map(|r| r.prefix())
+            crate::refdata::REGIONS.iter().find(|r| r.code.as_str() == c).map(|r| r.prefix())
         })?;
         let filter = HazardFilter {
             region,
@@ -114,7 +114,7 @@ impl HazardQuery {
         self.pairs()
             .into_iter()
             .filter(|(_, v)| !v.is_empty())
-            .map(|(k, v)| format!("{k}={}", super::auth::urlencode(&v)))
+            .map(|(k, v)| format!("{k}={}", crate::web::auth::urlencode(&v)))
             .collect::<Vec<_>>()
             .join("&")
     }
