@@ -79,7 +79,12 @@ fn backend_name(b: Backend) -> &'static str {
 pub async fn import(backend: Backend, rows: usize) -> anyhow::Result<Measurement> {
     let csv = enterprise_csv(rows);
     let scratch = TestDb::new(backend).await;
-    let app = App { db: scratch.db.clone(), clock: Arc::new(SystemClock), root_region: "340000".into() };
+    let app = App {
+        db: scratch.db.clone(),
+        clock: Arc::new(SystemClock),
+        root_region: "340000".into(),
+        evidence_dir: std::env::temp_dir().join("inspectorate-evidence"),
+    };
     crate::refdata::sync(&app.db).await?;
     let options = ImportOptions { skip_bad: false, limits: Limits::CLI };
     let start = Instant::now();

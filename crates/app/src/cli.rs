@@ -204,7 +204,12 @@ async fn open_app(config: &Config) -> anyhow::Result<App> {
     let db =
         store::Db::connect(&config.database).await.with_context(|| format!("opening {}", redact(&config.database)))?;
     crate::refdata::sync(&db).await.context("loading reference data")?;
-    Ok(App { db, clock: Arc::new(SystemClock), root_region: config.root_region.clone() })
+    Ok(App {
+        db,
+        clock: Arc::new(SystemClock),
+        root_region: config.root_region.clone(),
+        evidence_dir: config.evidence_dir.clone(),
+    })
 }
 
 /// Hides a password in a database URL before printing it.

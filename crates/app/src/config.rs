@@ -26,6 +26,9 @@ pub struct FileConfig {
     pub cookie_secure: Option<bool>,
     /// The region at the top of this deployment (where the first administrator lives).
     pub root_region: Option<String>,
+    /// Where evidence files are stored (default: `evidence/` beside the SQLite file, or in the
+    /// working directory for PostgreSQL).
+    pub evidence_dir: Option<std::path::PathBuf>,
 }
 
 impl FileConfig {
@@ -49,6 +52,8 @@ pub struct Config {
     pub cookie_secure: bool,
     /// Root region code.
     pub root_region: String,
+    /// Evidence directory.
+    pub evidence_dir: std::path::PathBuf,
 }
 
 impl Config {
@@ -60,8 +65,14 @@ impl Config {
         log_format: Option<String>,
         cookie_secure: Option<bool>,
     ) -> Self {
+        let database = database.or(file.database).unwrap_or_else(|| DEFAULT_DATABASE.to_owned());
+        let evidence_dir = file.evidence_dir.unwrap_or_else(|| match database.strip_prefix("sqlite://") {
+            Some(path) => std::path::Path::new(path).parent().unwrap_or(std::path::Path::new(".")).join("evidence"),
+            None => std::path::PathBuf::from("evidence"),
+        });
         Self {
-            database: database.or(file.database).unwrap_or_else(|| DEFAULT_DATABASE.to_owned()),
+            database,
+            evidence_dir,
             addr: addr.or(file.addr).unwrap_or_else(|| DEFAULT_ADDR.to_owned()),
             log_json: log_format.or(file.log_format).is_some_and(|f| f == "json"),
             cookie_secure: cookie_secure.or(file.cookie_secure).unwrap_or(false),
@@ -80,7 +91,12 @@ mod tests {
         let c = Config::resolve(file, None, Some("127.0.0.1:1".into()), None, None);
         assert_eq!(c.database, "postgres://x/y");
         assert_eq!(c.addr, "127.0.0.1:1");
-        assert_eq!(Config::resolve(FileConfig::default(), None, None, None, None).database, DEFAULT_DATABASE);
+        let defaults = Config::resolve(FileConfig::default(), None, None, None, None);
+        assert_eq!(defaults.database, DEFAULT_DATABASE);
+        assert_eq!(defaults.evidence_dir, std::path::PathBuf::from("evidence"), "beside the SQLite file");
+        let data =
+            Config::resolve(FileConfig::default(), Some("sqlite:///var/lib/insp/db.sqlite".into()), None, None, None);
+        assert_eq!(data.evidence_dir, std::path::PathBuf::from("/var/lib/insp/evidence"));
     }
 
     #[test]

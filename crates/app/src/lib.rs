@@ -7,6 +7,7 @@ pub mod cli;
 pub mod clock;
 pub mod config;
 pub mod demo;
+pub mod evidence_files;
 pub mod export;
 pub mod import;
 pub mod refdata;

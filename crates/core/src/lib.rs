@@ -11,6 +11,7 @@ pub mod audit;
 pub mod credit_code;
 pub mod draw;
 pub mod enterprise;
+pub mod evidence;
 pub mod hazard;
 pub mod officer;
 pub mod page;

@@ -12,6 +12,7 @@
 pub mod audit;
 pub mod backup;
 pub mod enterprise;
+pub mod evidence;
 pub mod hazard;
 pub mod officer;
 pub mod plan;

@@ -53,6 +53,9 @@ pub struct HazardInput {
     /// Campaign id, if found in a special action.
     #[serde(default)]
     pub campaign_id: Option<String>,
+    /// SM3 hashes of uploaded photos of the finding (`POST /api/v1/evidence`).
+    #[serde(default)]
+    pub evidence: Vec<String>,
 }
 
 /// A hazard with what is computed from today's date.
@@ -180,14 +183,16 @@ impl App {
             rectification_plan: text("rectification_plan", &input.rectification_plan, 5000, false)?,
             reported_by: p.username.clone(),
             reporter_role: p.role.as_str().to_owned(),
-            evidence: "[]".to_owned(),
+            evidence: serde_json::to_string(&input.evidence).unwrap_or_else(|_| "[]".into()),
         };
         // Document numbers are counted per region and year; two reports racing for the same
         // number (PostgreSQL) retry with the next one.
         for attempt in 0..3 {
             let mut tx = self.db.begin().await?;
+            self.check_evidence(&mut tx, &input.evidence).await?;
             match store::hazard::create(&mut tx, &new, self.today().year().into(), self.now_ms()).await {
                 Ok(h) => {
+                    store::evidence::attach(&mut tx, &h.region_code, &h.id, &input.evidence, self.now_ms()).await?;
                     let detail = json!({"hazard_no": h.hazard_no, "grade": grade.as_str(), "source": source.as_str(), "enterprise": h.credit_code});
                     self.audit(
                         &mut tx,
@@ -255,6 +260,8 @@ impl App {
             evidence: &evidence,
         };
         let mut tx = self.db.begin().await?;
+        self.check_evidence(&mut tx, &step.evidence).await?;
+        store::evidence::attach(&mut tx, &h.region_code, &h.id, &step.evidence, self.now_ms()).await?;
         let assigned = assign.as_ref().map(|(u, p, d)| (u.as_str(), p.as_str(), d.as_str()));
         store::hazard::apply(&mut tx, &h, step.version, &event, assigned, self.now_ms()).await?;
         let detail = json!({"from": h.status.as_str(), "to": to.as_str(), "note": note, "evidence": step.evidence});

@@ -4,6 +4,7 @@
 
 pub mod audit;
 pub mod auth;
+pub mod evidence;
 pub mod hazard_query;
 pub mod hazards;
 pub mod plans;
@@ -24,6 +25,8 @@ pub struct App {
     pub clock: SharedClock,
     /// The deployment's top region (chain for events with no better region).
     pub root_region: String,
+    /// Where evidence files are kept (outside the web root).
+    pub evidence_dir: std::path::PathBuf,
 }
 
 /// Who is acting, for permission checks and the audit trail.

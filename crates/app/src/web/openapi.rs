@@ -14,7 +14,7 @@ use utoipa::{Modify, OpenApi};
         registers::list_regions, registers::list_enterprises, registers::get_enterprise,
         registers::list_officers, registers::get_officer, registers::import_register,
         hazards::list_hazards, hazards::report_hazard, hazards::get_hazard, hazards::transition, hazards::export_hazards,
-        hazards::list_criteria,
+        hazards::list_criteria, hazards::upload_evidence, hazards::download_evidence, hazards::attach_evidence,
         plans::create_plan, plans::list_plans, plans::get_plan, plans::commit_plan, plans::draw_plan, plans::declare_conflict,
         admin::list_users, admin::create_user, admin::unlock_user, admin::reset_password,
         admin::list_audit, admin::verify_audit,

@@ -72,6 +72,7 @@ fn the_cli_exports_the_filtered_hazard_ledger() {
             db: store::Db::connect(&db).await.unwrap(),
             clock: std::sync::Arc::new(inspectorate::clock::SystemClock),
             root_region: "340000".into(),
+            evidence_dir: std::env::temp_dir().join("inspectorate-evidence"),
         };
         inspectorate::refdata::sync(&app.db).await.unwrap();
         inspectorate::demo::load(&app).await.unwrap();

@@ -110,7 +110,12 @@ struct Session {
 
 async fn start() -> Session {
     let tdb = store::testing::TestDb::new(store::Backend::Sqlite).await;
-    let app = App { db: tdb.db.clone(), clock: Arc::new(ManualClock::at(T0)), root_region: "340000".into() };
+    let app = App {
+        db: tdb.db.clone(),
+        clock: Arc::new(ManualClock::at(T0)),
+        root_region: "340000".into(),
+        evidence_dir: std::env::temp_dir().join("inspectorate-evidence"),
+    };
     inspectorate::refdata::sync(&app.db).await.unwrap();
     inspectorate::demo::load(&app).await.unwrap();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -173,6 +178,18 @@ async fn a_major_hazard_is_recorded_rectified_verified_and_closed_in_the_browser
     click(c, "report-hazard").await;
     text_is(c, "#hazard-status", "已登记").await;
     let url = c.current_url().await.unwrap().to_string();
+    // A photo of the finding, attached from the hazard's page.
+    let photo = s.dir.path().join("before.jpg");
+    std::fs::write(&photo, [0xFF, 0xD8, 0xFF, 0xE0, 0x00, 0x10, b'J', b'F', b'I', b'F']).unwrap();
+    c.find(Locator::Id("evidence-file")).await.unwrap().send_keys(photo.to_str().unwrap()).await.unwrap();
+    fill(c, "evidence-note", "储罐区现场照片").await;
+    click(c, "attach-evidence").await;
+    until(c, "#timeline", |t| t.contains("储罐区现场照片")).await;
+    assert_eq!(
+        c.find_all(Locator::Css("#timeline a.evidence")).await.unwrap().len(),
+        1,
+        "the photo is linked from the timeline"
+    );
     logout(&s).await;
 
     login(&s, "huoqiu").await;

@@ -236,3 +236,105 @@ crate::on_both_backends!(
     overdue_hazards_climb_the_ladder_by_themselves,
     the_export_holds_exactly_the_filtered_ledger_and_formulas_stay_text,
 );
+
+async fn upload(app: &TestApp, token: &str, name: &str, bytes: &[u8]) -> crate::helpers::Reply {
+    let boundary = "XevidenceX";
+    let mut body = format!("--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\nContent-Type: image/jpeg\r\n\r\n").into_bytes();
+    body.extend_from_slice(bytes);
+    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+    let req = axum::http::Request::post("/api/v1/evidence")
+        .header("authorization", format!("Bearer {token}"))
+        .header("content-type", format!("multipart/form-data; boundary={boundary}"))
+        .body(axum::body::Body::from(body))
+        .unwrap();
+    app.send(req).await
+}
+
+async fn evidence_is_checked_by_content_stored_once_and_served_only_within_scope(backend: Backend) {
+    let app = TestApp::new(backend).await;
+    let (inspector, ent) = (app.token("inspector1").await, app.token("enterprise1").await);
+    let mut photo = vec![0xFF, 0xD8, 0xFF, 0xE0, 0x00, 0x10];
+    photo.extend_from_slice(b"JFIF synthetic photo of the tank farm");
+    let r = upload(&app, &inspector, "before.jpg", &photo).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let sm3 = r.json()["sm3"].as_str().unwrap().to_owned();
+    assert_eq!(sm3, inspectorate::evidence_files::sm3_hex(&photo));
+    assert_eq!(
+        upload(&app, &inspector, "again.jpg", &photo).await.json()["sm3"],
+        sm3.as_str(),
+        "same content, same file"
+    );
+    let stored: usize = walk(app.evidence.path());
+    assert_eq!(stored, 1, "a re-upload is stored once");
+
+    let exe =
+        upload(&app, &inspector, "photo.jpg", b"MZ\x90\x00\x03\x00\x00\x00 this program cannot be run in DOS mode")
+            .await;
+    assert_eq!(exe.status, StatusCode::UNPROCESSABLE_ENTITY, "a renamed executable is refused");
+    let mut big = vec![0xFF, 0xD8, 0xFF];
+    big.resize(10 * 1024 * 1024 + 1, 0);
+    let r = upload(&app, &inspector, "huge.jpg", &big).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "over 10 MB is refused");
+    assert!(r.json()["error"]["message"].as_str().unwrap().contains("10 MB"));
+
+    let mut body = major(&enterprise1_id(&app).await);
+    body["evidence"] = json!([sm3]);
+    let h = app.post_json("/api/v1/hazards", Some(&inspector), body).await.json();
+    let id = h["id"].as_str().unwrap().to_owned();
+    let county = app.token("huoqiu").await;
+    assert_eq!(step(&app, &county, &id, "assign", 1, "").await.0, StatusCode::OK);
+    let mut after = vec![0x89, b'P', b'N', b'G', b'\r', b'\n', 0x1a, b'\n'];
+    after.extend_from_slice(b"after photo");
+    let after_sm3 = upload(&app, &ent, "after.png", &after).await.json()["sm3"].as_str().unwrap().to_owned();
+    let r = app
+        .post_json(
+            &format!("/api/v1/hazards/{id}/transitions"),
+            Some(&ent),
+            json!({"action": "submit_rectification", "version": 2, "note": "已整改", "evidence": [after_sm3]}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let timeline = app.get(&format!("/api/v1/hazards/{id}"), Some(&ent)).await.json()["timeline"].clone();
+    assert_eq!(timeline[0]["evidence"], json!([sm3]), "{timeline}");
+    assert_eq!(timeline[2]["evidence"], json!([after_sm3]));
+
+    let r = app.get(&format!("/api/v1/evidence/{sm3}"), Some(&ent)).await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert_eq!(r.headers.get("content-type").unwrap(), "image/jpeg");
+    assert_eq!(
+        r.headers.get("content-disposition").unwrap().to_str().unwrap(),
+        format!("attachment; filename=\"{sm3}.jpg\"")
+    );
+    assert_eq!(
+        app.get(&format!("/api/v1/evidence/{sm3}"), Some(&app.token("jinzhai").await)).await.status,
+        StatusCode::NOT_FOUND
+    );
+    let unknown = app
+        .post_json(
+            &format!("/api/v1/hazards/{id}/evidence"),
+            Some(&county),
+            json!({"version": 3, "evidence": ["ab".repeat(32)]}),
+        )
+        .await;
+    assert_eq!(unknown.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let audit = store::audit::list(
+        &app.state.app.db,
+        &store::audit::AuditFilter { action_prefix: Some("evidence.".into()), ..Default::default() },
+        store::domain::page::PageRequest::new(None, None),
+    )
+    .await
+    .unwrap();
+    assert!(audit.items.iter().any(|e| e.event.detail.contains(&sm3)), "the SM3 is in the audit entry");
+}
+
+fn walk(p: &std::path::Path) -> usize {
+    std::fs::read_dir(p)
+        .unwrap()
+        .map(|e| {
+            let e = e.unwrap();
+            if e.file_type().unwrap().is_dir() { walk(&e.path()) } else { 1 }
+        })
+        .sum()
+}
+
+crate::on_both_backends!(evidence_is_checked_by_content_stored_once_and_served_only_within_scope);

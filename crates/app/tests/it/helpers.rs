@@ -22,6 +22,8 @@ pub const PW: &str = inspectorate::demo::DEMO_PASSWORD;
 pub struct TestApp {
     /// Kept so the database lives (and is dropped) with the test.
     pub _tdb: TestDb,
+    /// The test's evidence directory.
+    pub evidence: tempfile::TempDir,
     pub state: State,
     pub clock: ManualClock,
 }
@@ -53,11 +55,17 @@ impl TestApp {
     pub async fn new(backend: Backend) -> Self {
         let tdb = TestDb::new(backend).await;
         let clock = ManualClock::at(T0);
-        let app = App { db: tdb.db.clone(), clock: Arc::new(clock.clone()), root_region: "340000".into() };
+        let evidence = tempfile::tempdir().unwrap();
+        let app = App {
+            db: tdb.db.clone(),
+            clock: Arc::new(clock.clone()),
+            root_region: "340000".into(),
+            evidence_dir: evidence.path().to_owned(),
+        };
         inspectorate::refdata::sync(&app.db).await.unwrap();
         inspectorate::demo::load(&app).await.unwrap();
         let state = Arc::new(AppState { app, cookie_secure: false });
-        Self { _tdb: tdb, state, clock }
+        Self { _tdb: tdb, evidence, state, clock }
     }
 
     pub async fn send(&self, req: Request<Body>) -> Reply {

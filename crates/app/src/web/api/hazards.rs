@@ -214,6 +214,9 @@ pub struct TransitionJson {
     /// For `assign`: a new deadline.
     #[serde(default)]
     pub deadline: Option<String>,
+    /// SM3 hashes of uploaded files to attach with this step (after-photos with a submitted rectification).
+    #[serde(default)]
+    pub evidence: Vec<String>,
 }
 
 /// Takes a step. 409 when the step is not possible now or the version is stale.
@@ -233,7 +236,7 @@ pub async fn transition(
         unit: j.responsible_unit,
         person: j.responsible_person,
         deadline: j.deadline,
-        evidence: vec![],
+        evidence: j.evidence,
     };
     Ok(Json(state.app.act_on_hazard(&user.actor(), &id, action, &step).await?.into()))
 }
@@ -296,4 +299,87 @@ pub async fn list_criteria(_user: ApiUser) -> Result<Json<Vec<CriterionJson>>, A
             })
             .collect(),
     ))
+}
+
+/// An uploaded evidence file.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct EvidenceJson {
+    /// SM3 of the content (hex): refer to the file by it.
+    pub sm3: String,
+    /// `image/jpeg`, `image/png` or `application/pdf` (from the content).
+    pub content_type: String,
+    /// Size in bytes.
+    pub size_bytes: i64,
+}
+
+/// Uploads an evidence file (multipart field `file`; JPEG, PNG or PDF by content; at most
+/// 10 MB). The same content uploaded twice is stored once.
+#[utoipa::path(post, path = "/api/v1/evidence", tag = "hazards", security(("bearer" = [])),
+    request_body(content_type = "multipart/form-data", description = "field `file`"),
+    responses((status = 201, body = EvidenceJson), (status = 422, body = ErrorBody)))]
+pub async fn upload_evidence(
+    S(state): S<State>,
+    user: ApiUser,
+    mut multipart: axum::extract::Multipart,
+) -> Result<(StatusCode, Json<EvidenceJson>), ApiError> {
+    let mut file = None;
+    while let Some(field) = multipart.next_field().await.map_err(|e| invalid("file", e.to_string()))? {
+        if field.name() == Some("file") {
+            let name = field.file_name().unwrap_or("upload").to_owned();
+            file = Some((name, field.bytes().await.map_err(|e| invalid("file", e.to_string()))?));
+        }
+    }
+    let (name, bytes) = file.ok_or_else(|| invalid("file", "no file field in the upload"))?;
+    let e = state.app.upload_evidence(&user.actor(), &name, &bytes).await?;
+    Ok((StatusCode::CREATED, Json(EvidenceJson { sm3: e.sm3, content_type: e.content_type, size_bytes: e.size_bytes })))
+}
+
+/// Downloads an evidence file attached to a hazard you may see (404 otherwise).
+#[utoipa::path(get, path = "/api/v1/evidence/{sm3}", tag = "hazards", security(("bearer" = [])), params(("sm3" = String, Path)),
+    responses((status = 200, description = "the file, with its content type and as an attachment"), (status = 404, body = ErrorBody)))]
+pub async fn download_evidence(
+    S(state): S<State>,
+    user: ApiUser,
+    Path(sm3): Path<String>,
+) -> Result<Response, ApiError> {
+    let (e, bytes) = state.app.download_evidence(&user.auth.principal, &sm3).await?;
+    Ok(evidence_response(&e, bytes))
+}
+
+/// A stored file as a download: its own content type, `attachment`, named by its hash.
+pub fn evidence_response(e: &store::evidence::Evidence, bytes: Vec<u8>) -> Response {
+    let ext = domain::evidence::Kind::from_content_type(&e.content_type).map(|k| k.extension()).unwrap_or("bin");
+    (
+        [
+            (header::CONTENT_TYPE, e.content_type.clone()),
+            (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{}.{ext}\"", e.sm3)),
+        ],
+        bytes,
+    )
+        .into_response()
+}
+
+/// Files to attach.
+#[derive(Debug, serde::Deserialize, utoipa::ToSchema)]
+pub struct AttachJson {
+    /// The hazard's version as read.
+    pub version: i64,
+    /// SM3 hashes of uploaded files.
+    pub evidence: Vec<String>,
+    /// What they show.
+    #[serde(default)]
+    pub note: String,
+}
+
+/// Attaches uploaded files to a hazard (a step of its timeline; the status stays).
+#[utoipa::path(post, path = "/api/v1/hazards/{id}/evidence", tag = "hazards", security(("bearer" = [])), params(("id" = String, Path)),
+    request_body = AttachJson, responses((status = 204), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn attach_evidence(
+    S(state): S<State>,
+    user: ApiUser,
+    Path(id): Path<String>,
+    Json(j): Json<AttachJson>,
+) -> Result<StatusCode, ApiError> {
+    state.app.attach_evidence(&user.actor(), &id, j.version, &j.evidence, &j.note).await?;
+    Ok(StatusCode::NO_CONTENT)
 }

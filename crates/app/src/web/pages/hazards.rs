@@ -315,6 +315,7 @@ pub(super) async fn report_hazard(
         }),
         rectification_plan: f.rectification_plan.clone(),
         campaign_id: None,
+        evidence: vec![],
     };
     match state.app.report_hazard(&user.actor(), &input).await {
         Ok(h) => Redirect::to(&format!("/hazards/{}", h.hazard.id)).into_response(),
@@ -332,6 +333,7 @@ struct ActionButton {
 }
 
 struct EventRow {
+    evidence: Vec<String>,
     seq: i64,
     at: String,
     actor: String,
@@ -357,6 +359,7 @@ struct HazardPage {
     five: Option<FiveImplementations>,
     listed: Option<&'static str>,
     actions: Vec<ActionButton>,
+    can_attach: bool,
     timeline: Vec<EventRow>,
     error: Option<String>,
 }
@@ -384,6 +387,7 @@ async fn hazard_page(state: &State, lang: Lang, user: &WebUser, id: &str, error:
     let timeline = events
         .iter()
         .map(|e| EventRow {
+            evidence: serde_json::from_str(&e.evidence).unwrap_or_default(),
             seq: e.seq,
             at: jiff::Timestamp::from_millisecond(e.at_ms)
                 .ok()
@@ -409,6 +413,8 @@ async fn hazard_page(state: &State, lang: Lang, user: &WebUser, id: &str, error:
         five: h.five_implementations.as_deref().and_then(|f| serde_json::from_str(f).ok()),
         listed: h.listed_level.map(|lv| t.s(&format!("listed.{}", lv.as_str()))),
         actions,
+        can_attach: h.status.is_open()
+            && (p.can(Permission::ReportHazard) || p.role == domain::access::Role::Enterprise),
         timeline,
         error: error.clone(),
         h,
@@ -464,6 +470,72 @@ pub(super) async fn act(
             hazard_page(&state, lang, &user, &id, Some(format!("{field}: {message}"))).await
         }
         Err(ServiceError::Conflict(message)) => hazard_page(&state, lang, &user, &id, Some(message)).await,
+        Err(e) => error_page(lang, &e),
+    }
+}
+
+pub(super) async fn attach_evidence(
+    axum::extract::State(state): axum::extract::State<State>,
+    lang: Lang,
+    user: WebUser,
+    Path(id): Path<String>,
+    mut multipart: axum::extract::Multipart,
+) -> Response {
+    let (mut csrf, mut version, mut note, mut file) = (String::new(), 0i64, String::new(), None);
+    while let Ok(Some(field)) = multipart.next_field().await {
+        match field.name() {
+            Some("csrf") => csrf = field.text().await.unwrap_or_default(),
+            Some("version") => version = field.text().await.unwrap_or_default().trim().parse().unwrap_or(0),
+            Some("note") => note = field.text().await.unwrap_or_default(),
+            Some("file") => {
+                let name = field.file_name().unwrap_or("upload").to_owned();
+                match field.bytes().await {
+                    Ok(b) if !b.is_empty() => file = Some((name, b)),
+                    Ok(_) => {}
+                    Err(_) => {
+                        return hazard_page(
+                            &state,
+                            lang,
+                            &user,
+                            &id,
+                            Some("file: upload failed (at most 10 MB)".into()),
+                        )
+                        .await;
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    if let Err(e) = check_csrf(&user, &csrf) {
+        return error_page(lang, &e);
+    }
+    let Some((name, bytes)) = file else {
+        return hazard_page(&state, lang, &user, &id, Some(Tr { lang }.s("evidence.choose").to_owned())).await;
+    };
+    let actor = user.actor();
+    let result = match state.app.upload_evidence(&actor, &name, &bytes).await {
+        Ok(e) => state.app.attach_evidence(&actor, &id, version, &[e.sm3], &note).await,
+        Err(e) => Err(e),
+    };
+    match result {
+        Ok(()) => Redirect::to(&format!("/hazards/{id}")).into_response(),
+        Err(ServiceError::Invalid { field, message }) => {
+            hazard_page(&state, lang, &user, &id, Some(format!("{field}: {message}"))).await
+        }
+        Err(ServiceError::Conflict(message)) => hazard_page(&state, lang, &user, &id, Some(message)).await,
+        Err(e) => error_page(lang, &e),
+    }
+}
+
+pub(super) async fn download_evidence(
+    axum::extract::State(state): axum::extract::State<State>,
+    lang: Lang,
+    user: WebUser,
+    Path(sm3): Path<String>,
+) -> Response {
+    match state.app.download_evidence(&user.auth.principal, &sm3).await {
+        Ok((e, bytes)) => crate::web::api::hazards::evidence_response(&e, bytes),
         Err(e) => error_page(lang, &e),
     }
 }
