@@ -61,6 +61,10 @@ pub enum Permission {
     ViewHazards,
     /// Record a hazard found at an enterprise.
     ReportHazard,
+    /// See special actions and their progress.
+    ViewCampaigns,
+    /// Run special actions (a city office).
+    ManageCampaigns,
     /// Create accounts and reset passwords.
     ManageUsers,
     /// Unlock accounts and end sessions.
@@ -106,6 +110,8 @@ impl Role {
                 matches!(self, ProvinceEvaluator | CityOffice | CountyOffice | Department | Inspector | Enterprise)
             }
             ReportHazard => matches!(self, CityOffice | CountyOffice | Department | Inspector),
+            ViewCampaigns => matches!(self, ProvinceEvaluator | CityOffice | CountyOffice | Department | Inspector),
+            ManageCampaigns => self == CityOffice,
             ManageUsers => self == SysAdmin,
             ManageSecurity => self == SecurityAdmin,
             ViewAudit => self == AuditAdmin,

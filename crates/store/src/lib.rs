@@ -11,6 +11,7 @@
 
 pub mod audit;
 pub mod backup;
+pub mod campaign;
 pub mod enterprise;
 pub mod evidence;
 pub mod hazard;

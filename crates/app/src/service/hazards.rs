@@ -177,7 +177,12 @@ impl App {
             responsible_unit: text("responsible_unit", &input.responsible_unit, 200, false)?,
             responsible_person: text("responsible_person", &input.responsible_person, 100, false)?,
             listed_level,
-            campaign_id: input.campaign_id.clone().filter(|c| !c.is_empty()),
+            campaign_id: match input.campaign_id.clone().filter(|c| !c.is_empty()) {
+                Some(c) => {
+                    Some(self.get_campaign(p, &c).await.map_err(|_| invalid("campaign_id", "no such campaign"))?.id)
+                }
+                None => self.campaign_for(&enterprise.region_code, &enterprise.sector).await?,
+            },
             found_by_region: None,
             five_implementations: five,
             rectification_plan: text("rectification_plan", &input.rectification_plan, 5000, false)?,

@@ -4,6 +4,7 @@
 
 pub mod audit;
 pub mod auth;
+pub mod campaigns;
 pub mod evidence;
 pub mod hazard_query;
 pub mod hazards;

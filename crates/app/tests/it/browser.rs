@@ -157,6 +157,19 @@ async fn a_major_hazard_is_recorded_rectified_verified_and_closed_in_the_browser
     let s = start().await;
     let c = &s.c;
     let code = inspectorate::demo::demo_credit_code("341522", 0).to_string();
+    // The city launches a special action covering today.
+    login(&s, "luan").await;
+    c.goto(&format!("{}/campaigns", s.base)).await.unwrap();
+    fill(c, "name", "重大事故隐患专项排查整治").await;
+    c.execute("document.getElementById('start_date').value = '2026-11-01'; document.getElementById('end_date').value = '2026-12-31'", vec![])
+        .await
+        .unwrap();
+    fill(c, "stages", "动员部署,2026-11-01,2026-11-15").await;
+    click(c, "create-campaign").await;
+    text_is(c, "h1", "重大事故隐患专项排查整治").await;
+    let campaign_url = c.current_url().await.unwrap().to_string();
+    logout(&s).await;
+
     login(&s, "inspector1").await;
     c.goto(&format!("{}/enterprises?q={code}", s.base)).await.unwrap();
     text_is(c, "#result-count", "共: 1").await;
@@ -221,6 +234,10 @@ async fn a_major_hazard_is_recorded_rectified_verified_and_closed_in_the_browser
     }
     c.goto(&format!("{}/hazards?status=closed&grade=major", s.base)).await.unwrap();
     text_is(c, "#result-count", "共: 1").await;
+    // The special action's progress counts the hazard as found and rectified.
+    c.goto(&campaign_url).await.unwrap();
+    let progress = until(c, "#progress", |t| t.contains("霍邱县")).await;
+    assert!(progress.contains("100.0%"), "{progress}");
     s.c.clone().close().await.unwrap();
 }
 

@@ -338,3 +338,83 @@ fn walk(p: &std::path::Path) -> usize {
 }
 
 crate::on_both_backends!(evidence_is_checked_by_content_stored_once_and_served_only_within_scope);
+
+async fn a_special_action_collects_its_hazards_and_shows_progress_per_region(backend: Backend) {
+    let app = TestApp::new(backend).await;
+    let luan = app.token("luan").await;
+    let body = json!({"name": "2026年重大事故隐患专项排查整治行动", "start_date": "2026-11-01", "end_date": "2026-12-31",
+        "stages": "动员部署,2026-11-01,2026-11-15\n精准执法,2026-11-16,2026-12-31", "targets": "重大隐患整改率不低于90%"});
+    let huoqiu = app.token("huoqiu").await;
+    assert_eq!(
+        app.post_json("/api/v1/campaigns", Some(&huoqiu), body.clone()).await.status,
+        StatusCode::FORBIDDEN,
+        "a county does not run one"
+    );
+    let r = app.post_json("/api/v1/campaigns", Some(&luan), body).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let cid = r.json()["id"].as_str().unwrap().to_owned();
+    assert_eq!(r.json()["stages"].as_array().unwrap().len(), 2);
+
+    let eid = enterprise1_id(&app).await;
+    let major_id =
+        app.post_json("/api/v1/hazards", Some(&huoqiu), major(&eid)).await.json()["id"].as_str().unwrap().to_owned();
+    let mut general = major(&eid);
+    general["grade"] = json!("general");
+    let general_id = app.post_json("/api/v1/hazards", Some(&huoqiu), general.clone()).await.json()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let jinzhai_enterprise = app.get("/api/v1/enterprises?region=341524&per_page=1", Some(&luan)).await.json()["items"]
+        [0]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    general["enterprise_id"] = json!(jinzhai_enterprise);
+    let r = app.post_json("/api/v1/hazards", Some(&luan), general).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    for (action, v) in [("assign", 1), ("submit_rectification", 2), ("verify", 3), ("close", 4)] {
+        assert_eq!(step(&app, &huoqiu, &general_id, action, v, "done").await.0, StatusCode::OK);
+    }
+    let h = app.get(&format!("/api/v1/hazards/{major_id}"), Some(&huoqiu)).await.json();
+    assert_eq!(
+        app.get(&format!("/api/v1/hazards?campaign={cid}"), Some(&luan)).await.json()["total"],
+        3,
+        "hazards found in the campaign are linked to it"
+    );
+    assert_eq!(h["hazard"]["grade"], "major");
+
+    let p = app.get(&format!("/api/v1/campaigns/{cid}"), Some(&luan)).await.json();
+    let rows = p["progress"].as_array().unwrap();
+    let row = |code: &str| rows.iter().find(|r| r["region_code"] == code).unwrap().clone();
+    let hq = row("341522");
+    assert_eq!(
+        (hq["found"].as_i64(), hq["found_major"].as_i64(), hq["rectified"].as_i64()),
+        (Some(2), Some(1), Some(1))
+    );
+    assert_eq!(
+        (hq["rate_percent"].as_f64(), hq["enterprises"].as_i64(), hq["listed"].as_i64()),
+        (Some(50.0), Some(1), Some(2))
+    );
+    assert_eq!(row("341524")["found"], 1);
+    let total = row("total");
+    assert_eq!(
+        (total["found"].as_i64(), total["rectified"].as_i64(), total["enterprises"].as_i64()),
+        (Some(3), Some(1), Some(2))
+    );
+    assert_eq!(total["by_source"]["department_inspection"], json!([3, 1]));
+    // A county follows the city's campaign, within its own jurisdiction.
+    let county_view = app.get(&format!("/api/v1/campaigns/{cid}"), Some(&huoqiu)).await.json();
+    let county_rows = county_view["progress"].as_array().unwrap();
+    assert_eq!(county_rows.len(), 2, "Huoqiu and the total: {county_rows:?}");
+    assert_eq!(county_rows[1]["found"], 2);
+    app.clock.advance_ms(70 * DAY);
+    let luan = app.token("luan").await;
+    let late = app.get(&format!("/api/v1/campaigns/{cid}"), Some(&luan)).await.json();
+    assert_eq!(
+        late["progress"].as_array().unwrap().last().unwrap()["overdue_major"],
+        1,
+        "the open major hazard is now overdue"
+    );
+}
+
+crate::on_both_backends!(a_special_action_collects_its_hazards_and_shows_progress_per_region);

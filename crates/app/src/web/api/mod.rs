@@ -4,6 +4,7 @@
 
 pub mod account;
 pub mod admin;
+pub mod campaigns;
 pub mod hazards;
 pub mod plans;
 pub mod registers;
@@ -33,6 +34,8 @@ pub fn router() -> Router<State> {
         .route("/evidence", post(hazards::upload_evidence))
         .route("/evidence/{sm3}", get(hazards::download_evidence))
         .route("/criteria", get(hazards::list_criteria))
+        .route("/campaigns", get(campaigns::list_campaigns).post(campaigns::create_campaign))
+        .route("/campaigns/{id}", get(campaigns::campaign_progress))
         .route("/plans", get(plans::list_plans).post(plans::create_plan))
         .route("/plans/{id}", get(plans::get_plan))
         .route("/plans/{id}/commit", post(plans::commit_plan))

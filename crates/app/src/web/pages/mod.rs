@@ -3,6 +3,7 @@
 
 mod account;
 mod admin;
+mod campaigns;
 mod hazards;
 mod plans;
 mod public;
@@ -38,6 +39,8 @@ pub fn router() -> Router<State> {
         .route("/hazards/{id}/evidence", post(hazards::attach_evidence))
         .route("/hazards/{id}/{action}", post(hazards::act))
         .route("/evidence/{sm3}", get(hazards::download_evidence))
+        .route("/campaigns", get(campaigns::list_campaigns).post(campaigns::create_campaign))
+        .route("/campaigns/{id}", get(campaigns::show_campaign))
         .route("/plans", get(plans::list_plans).post(plans::create_plan))
         .route("/plans/new", get(plans::new_plan_form))
         .route("/plans/{id}", get(plans::show_plan))
@@ -106,6 +109,7 @@ impl Layout {
         add(p.can(Permission::ViewEnterprises), "/enterprises", "nav.enterprises");
         add(p.can(Permission::ViewOfficers), "/officers", "nav.officers");
         add(p.can(Permission::ViewHazards), "/hazards", "nav.hazards");
+        add(p.can(Permission::ViewCampaigns), "/campaigns", "nav.campaigns");
         add(p.can(Permission::ViewPlans), "/plans", "nav.plans");
         add(p.can(Permission::ImportRegisters), "/import", "nav.import");
         add(p.can(Permission::ManageUsers) || p.can(Permission::ManageSecurity), "/admin/users", "nav.users");
