@@ -65,6 +65,8 @@ pub enum Permission {
     ViewCampaigns,
     /// Run special actions (a city office).
     ManageCampaigns,
+    /// Record accidents (county and city offices).
+    RecordAccident,
     /// Create accounts and reset passwords.
     ManageUsers,
     /// Unlock accounts and end sessions.
@@ -112,6 +114,7 @@ impl Role {
             ReportHazard => matches!(self, CityOffice | CountyOffice | Department | Inspector),
             ViewCampaigns => matches!(self, ProvinceEvaluator | CityOffice | CountyOffice | Department | Inspector),
             ManageCampaigns => self == CityOffice,
+            RecordAccident => matches!(self, CityOffice | CountyOffice),
             ManageUsers => self == SysAdmin,
             ManageSecurity => self == SecurityAdmin,
             ViewAudit => self == AuditAdmin,

@@ -89,3 +89,56 @@ mod tests {
         assert!(Major.is_veto() && EspeciallyMajor.is_veto() && !Larger.is_veto());
     }
 }
+
+/// Accident types of GB 6441-1986 (企业职工伤亡事故分类): `(code, Chinese, English)`.
+pub const TYPES: [(&str, &str, &str); 20] = [
+    ("struck_by_object", "物体打击", "Struck by object"),
+    ("vehicle", "车辆伤害", "Vehicle injury"),
+    ("machinery", "机械伤害", "Machinery injury"),
+    ("lifting", "起重伤害", "Lifting injury"),
+    ("electric_shock", "触电", "Electric shock"),
+    ("drowning", "淹溺", "Drowning"),
+    ("scald_burn", "灼烫", "Scald or burn"),
+    ("fire", "火灾", "Fire"),
+    ("fall_from_height", "高处坠落", "Fall from height"),
+    ("collapse", "坍塌", "Collapse"),
+    ("roof_fall", "冒顶片帮", "Roof or rib fall"),
+    ("water_inrush", "透水", "Water inrush"),
+    ("blasting", "放炮", "Blasting"),
+    ("explosive_explosion", "火药爆炸", "Explosive explosion"),
+    ("gas_explosion", "瓦斯爆炸", "Gas explosion"),
+    ("boiler_explosion", "锅炉爆炸", "Boiler explosion"),
+    ("vessel_explosion", "容器爆炸", "Pressure vessel explosion"),
+    ("other_explosion", "其他爆炸", "Other explosion"),
+    ("poisoning_asphyxiation", "中毒和窒息", "Poisoning and asphyxiation"),
+    ("other", "其他伤害", "Other injury"),
+];
+
+/// Parses an amount in yuan (`1234`, `1,234.5`, `¥1234.56`) into integer fen; money is never
+/// a float.
+pub fn parse_yuan(text: &str) -> Option<i64> {
+    let t: String = text.trim().trim_start_matches(['¥', '￥']).chars().filter(|c| *c != ',' && *c != '，').collect();
+    let (whole, frac) = t.split_once('.').unwrap_or((&t, ""));
+    if whole.is_empty()
+        || frac.len() > 2
+        || !whole.bytes().all(|b| b.is_ascii_digit())
+        || !frac.bytes().all(|b| b.is_ascii_digit())
+    {
+        return None;
+    }
+    let fen = format!("{frac:0<2}").parse::<i64>().ok()?;
+    whole.parse::<i64>().ok()?.checked_mul(100)?.checked_add(fen)
+}
+
+#[cfg(test)]
+mod money_tests {
+    #[test]
+    fn yuan_amounts_become_integer_fen() {
+        assert_eq!(super::parse_yuan("1234"), Some(123_400));
+        assert_eq!(super::parse_yuan("¥1,234.5"), Some(123_450));
+        assert_eq!(super::parse_yuan("0.07"), Some(7));
+        assert_eq!(super::parse_yuan("1.234"), None);
+        assert_eq!(super::parse_yuan("-5"), None);
+        assert_eq!(super::parse_yuan("abc"), None);
+    }
+}

@@ -9,6 +9,7 @@
 //! entry in the same transaction ([`audit::append`]), so a failed audit write rolls the
 //! change back.
 
+pub mod accident;
 pub mod audit;
 pub mod backup;
 pub mod campaign;

@@ -2,6 +2,7 @@
 //! performs its change in one transaction and writes the audit entry in that same
 //! transaction.
 
+pub mod accidents;
 pub mod audit;
 pub mod auth;
 pub mod campaigns;

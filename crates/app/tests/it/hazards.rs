@@ -418,3 +418,51 @@ async fn a_special_action_collects_its_hazards_and_shows_progress_per_region(bac
 }
 
 crate::on_both_backends!(a_special_action_collects_its_hazards_and_shows_progress_per_region);
+
+async fn accidents_are_graded_by_the_highest_criterion_and_scoped(backend: Backend) {
+    let app = TestApp::new(backend).await;
+    let huoqiu = app.token("huoqiu").await;
+    let base = json!({"occurred_at": "2026-11-20T09:30", "place": "霍邱县某建筑工地", "accident_type": "fall_from_height",
+        "deaths": 2, "serious_injuries": 0, "direct_loss_yuan": "1,250,000.50", "description": "脚手架坍塌"});
+    let r = app.post_json("/api/v1/accidents", Some(&huoqiu), base.clone()).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let a = r.json();
+    assert_eq!((a["grade"].as_str(), a["direct_loss_fen"].as_i64()), (Some("general"), Some(125_000_050)));
+    assert!(a["accident_no"].as_str().unwrap().starts_with("SG-341522-2026-"));
+    let mut worse = base.clone();
+    worse["serious_injuries"] = json!(50);
+    assert_eq!(
+        app.post_json("/api/v1/accidents", Some(&huoqiu), worse).await.json()["grade"],
+        "major",
+        "50 serious injuries is major"
+    );
+    let mut future = base.clone();
+    future["occurred_at"] = json!("2027-01-01T00:00");
+    assert_eq!(app.post_json("/api/v1/accidents", Some(&huoqiu), future).await.json()["error"]["field"], "occurred_at");
+    let mut bad = base.clone();
+    bad["direct_loss_yuan"] = json!("12.345");
+    assert_eq!(
+        app.post_json("/api/v1/accidents", Some(&huoqiu), bad).await.json()["error"]["field"],
+        "direct_loss_yuan"
+    );
+    let mut elsewhere = base.clone();
+    elsewhere["region_code"] = json!("341524");
+    assert_eq!(
+        app.post_json("/api/v1/accidents", Some(&huoqiu), elsewhere).await.json()["error"]["field"],
+        "region_code"
+    );
+    assert_eq!(app.get("/api/v1/accidents?from=2026-01-01", Some(&huoqiu)).await.json()["total"], 2);
+    assert_eq!(
+        app.get("/api/v1/accidents?from=2026-01-01", Some(&app.token("jinzhai").await)).await.json()["total"],
+        0
+    );
+    assert_eq!(app.get("/api/v1/accidents?from=2026-01-01", Some(&app.token("luan").await)).await.json()["total"], 2);
+    let inspector = app.token("inspector1").await;
+    assert_eq!(
+        app.post_json("/api/v1/accidents", Some(&inspector), base).await.status,
+        StatusCode::FORBIDDEN,
+        "inspectors do not record accidents"
+    );
+}
+
+crate::on_both_backends!(accidents_are_graded_by_the_highest_criterion_and_scoped);

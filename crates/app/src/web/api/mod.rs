@@ -2,6 +2,7 @@
 //! in one envelope (see [`super::error`]); lists paginated with `page` and `per_page` and
 //! answered as `{items, total, page, per_page}`. Described by `/api/openapi.json`.
 
+pub mod accidents;
 pub mod account;
 pub mod admin;
 pub mod campaigns;
@@ -34,6 +35,8 @@ pub fn router() -> Router<State> {
         .route("/evidence", post(hazards::upload_evidence))
         .route("/evidence/{sm3}", get(hazards::download_evidence))
         .route("/criteria", get(hazards::list_criteria))
+        .route("/accidents", get(accidents::list_accidents).post(accidents::record_accident))
+        .route("/accident-types", get(accidents::accident_types))
         .route("/campaigns", get(campaigns::list_campaigns).post(campaigns::create_campaign))
         .route("/campaigns/{id}", get(campaigns::campaign_progress))
         .route("/plans", get(plans::list_plans).post(plans::create_plan))

@@ -1,6 +1,7 @@
 //! Server-rendered pages. Every page works without JavaScript; every form that changes
 //! something carries the session's CSRF token.
 
+mod accidents;
 mod account;
 mod admin;
 mod campaigns;
@@ -39,6 +40,7 @@ pub fn router() -> Router<State> {
         .route("/hazards/{id}/evidence", post(hazards::attach_evidence))
         .route("/hazards/{id}/{action}", post(hazards::act))
         .route("/evidence/{sm3}", get(hazards::download_evidence))
+        .route("/accidents", get(accidents::list_accidents).post(accidents::record_accident))
         .route("/campaigns", get(campaigns::list_campaigns).post(campaigns::create_campaign))
         .route("/campaigns/{id}", get(campaigns::show_campaign))
         .route("/plans", get(plans::list_plans).post(plans::create_plan))
@@ -111,6 +113,7 @@ impl Layout {
         add(p.can(Permission::ViewHazards), "/hazards", "nav.hazards");
         add(p.can(Permission::ViewCampaigns), "/campaigns", "nav.campaigns");
         add(p.can(Permission::ViewPlans), "/plans", "nav.plans");
+        add(p.can(Permission::ViewCampaigns), "/accidents", "nav.accidents");
         add(p.can(Permission::ImportRegisters), "/import", "nav.import");
         add(p.can(Permission::ManageUsers) || p.can(Permission::ManageSecurity), "/admin/users", "nav.users");
         add(p.can(Permission::ViewAudit), "/audit", "nav.audit");

@@ -1,0 +1,128 @@
+//! Accidents: recorded with their grade; read by region and period.
+
+use crate::scope::scope_clause;
+use crate::sql::{Builder, Row, query};
+use crate::{Db, Result, Tx, new_id};
+use domain::access::Scope;
+use domain::page::{PageRequest, Paged};
+
+/// An accident as stored.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Accident {
+    /// Id.
+    pub id: String,
+    /// Document number.
+    pub accident_no: String,
+    /// Region.
+    pub region_code: String,
+    /// When (ms).
+    pub occurred_at: i64,
+    /// The Asia/Shanghai date it occurred on.
+    pub occurred_on: String,
+    /// Enterprise, if any.
+    pub enterprise_id: Option<String>,
+    /// Enterprise name (or place).
+    pub enterprise_name: String,
+    /// GB 6441 type code.
+    pub accident_type: String,
+    /// Deaths.
+    pub deaths: i64,
+    /// Serious injuries.
+    pub serious_injuries: i64,
+    /// Direct economic loss in fen.
+    pub direct_loss_fen: i64,
+    /// Grade.
+    pub grade: String,
+    /// What happened.
+    pub description: String,
+    /// Who recorded it.
+    pub recorded_by: String,
+}
+
+const COLUMNS: &str = "id, accident_no, region_code, occurred_at, occurred_on, enterprise_id, enterprise_name, accident_type, \
+    deaths, serious_injuries, direct_loss_fen, grade, description, recorded_by";
+
+fn from_row(r: &Row) -> Result<Accident> {
+    Ok(Accident {
+        id: r.text("id")?,
+        accident_no: r.text("accident_no")?,
+        region_code: r.text("region_code")?,
+        occurred_at: r.int("occurred_at")?,
+        occurred_on: r.text("occurred_on")?,
+        enterprise_id: r.opt_text("enterprise_id")?,
+        enterprise_name: r.text("enterprise_name")?,
+        accident_type: r.text("accident_type")?,
+        deaths: r.int("deaths")?,
+        serious_injuries: r.int("serious_injuries")?,
+        direct_loss_fen: r.int("direct_loss_fen")?,
+        grade: r.text("grade")?,
+        description: r.text("description")?,
+        recorded_by: r.text("recorded_by")?,
+    })
+}
+
+/// Records an accident with the next number of its region and year.
+pub async fn create(tx: &mut Tx, a: &Accident, now_ms: i64) -> Result<Accident> {
+    let prefix = format!("SG-{}-{}-", a.region_code, &a.occurred_on[..4]);
+    let n = query("SELECT COUNT(*) AS n FROM accident WHERE accident_no LIKE $1")
+        .bind(format!("{prefix}%"))
+        .fetch_one(tx.ex())
+        .await?
+        .int("n")?;
+    let id = new_id();
+    query(
+        "INSERT INTO accident (region_code, id, accident_no, occurred_at, occurred_on, enterprise_id, enterprise_name,
+         accident_type, deaths, serious_injuries, direct_loss_fen, grade, description, recorded_by, recorded_at, version)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, 1)",
+    )
+    .bind(a.region_code.as_str())
+    .bind(id.as_str())
+    .bind(format!("{prefix}{:04}", n + 1))
+    .bind(a.occurred_at)
+    .bind(a.occurred_on.as_str())
+    .bind(a.enterprise_id.as_deref())
+    .bind(a.enterprise_name.as_str())
+    .bind(a.accident_type.as_str())
+    .bind(a.deaths)
+    .bind(a.serious_injuries)
+    .bind(a.direct_loss_fen)
+    .bind(a.grade.as_str())
+    .bind(a.description.as_str())
+    .bind(a.recorded_by.as_str())
+    .bind(now_ms)
+    .execute(tx.ex())
+    .await?;
+    from_row(
+        &crate::sql::dynamic_query(format!("SELECT {COLUMNS} FROM accident WHERE id = $1"))
+            .bind(id.as_str())
+            .fetch_one(tx.ex())
+            .await?,
+    )
+}
+
+/// Accidents in scope between two dates (inclusive, YYYY-MM-DD), newest first.
+pub async fn list(db: &Db, scope: &Scope, from: &str, to: &str, page: PageRequest) -> Result<Paged<Accident>> {
+    let mut b = Builder::default();
+    let scoped = scope_clause(&mut b, scope, "region_code", Some("enterprise_id"));
+    let (f, t) = (b.arg(from), b.arg(to));
+    let w = format!("{scoped} AND occurred_on >= {f} AND occurred_on <= {t}");
+    let total = b
+        .snapshot()
+        .build(format!("SELECT COUNT(*) AS n FROM accident WHERE {w}"))
+        .fetch_one(db.reader())
+        .await?
+        .int("n")?;
+    let (limit, offset) = (b.arg(i64::from(page.size)), b.arg(page.offset()));
+    let rows = b
+        .build(format!(
+            "SELECT {COLUMNS} FROM accident WHERE {w} ORDER BY occurred_at DESC, id LIMIT {limit} OFFSET {offset}"
+        ))
+        .fetch_all(db.reader())
+        .await?;
+    Ok(Paged {
+        items: rows.iter().map(from_row).collect::<Result<_>>()?,
+        total,
+        page: page.number,
+        per_page: page.size,
+    })
+}
