@@ -5,6 +5,7 @@ use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
 const APP_CSS: &str = include_str!("../../assets/app.css");
+const PRINT_CSS: &str = include_str!("../../assets/print.css");
 
 /// `GET /assets/{file}`.
 pub async fn asset(Path(file): Path<String>) -> Response {
@@ -12,6 +13,11 @@ pub async fn asset(Path(file): Path<String>) -> Response {
         "app.css" => (
             [(header::CONTENT_TYPE, "text/css; charset=utf-8"), (header::CACHE_CONTROL, "public, max-age=3600")],
             APP_CSS,
+        )
+            .into_response(),
+        "print.css" => (
+            [(header::CONTENT_TYPE, "text/css; charset=utf-8"), (header::CACHE_CONTROL, "public, max-age=3600")],
+            PRINT_CSS,
         )
             .into_response(),
         _ => StatusCode::NOT_FOUND.into_response(),

@@ -466,3 +466,39 @@ async fn accidents_are_graded_by_the_highest_criterion_and_scoped(backend: Backe
 }
 
 crate::on_both_backends!(accidents_are_graded_by_the_highest_criterion_and_scoped);
+
+async fn a_hazard_prints_its_rectification_order_and_once_overdue_its_supervision_letter(backend: Backend) {
+    let app = TestApp::new(backend).await;
+    let county = app.token("huoqiu").await;
+    let id = app.post_json("/api/v1/hazards", Some(&county), major(&enterprise1_id(&app).await)).await.json()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let b = app.browser("huoqiu").await;
+    let order = app.page(&format!("/hazards/{id}/order"), &b.cookie).await;
+    assert_eq!(order.status, StatusCode::OK);
+    for text in [
+        "责令限期整改指令书",
+        "霍邱县应急管理局",
+        "液氨储罐区未设置泄漏报警装置",
+        "第一百零二条",
+        "2026年12月31日前整改完毕",
+        "print.css",
+    ] {
+        assert!(order.body.contains(text), "the order shows {text}");
+    }
+    assert_eq!(
+        app.page(&format!("/hazards/{id}/letter"), &b.cookie).await.status,
+        StatusCode::CONFLICT,
+        "not overdue: no letter"
+    );
+    app.clock.advance_ms(40 * DAY);
+    let b = app.browser("huoqiu").await;
+    let letter = app.page(&format!("/hazards/{id}/letter"), &b.cookie).await;
+    assert_eq!(letter.status, StatusCode::OK);
+    assert!(letter.body.contains("隐患整改督办函") && letter.body.contains("已逾期7天"), "{}", letter.body);
+    let other = app.browser("jinzhai").await;
+    assert_eq!(app.page(&format!("/hazards/{id}/order"), &other.cookie).await.status, StatusCode::NOT_FOUND);
+}
+
+crate::on_both_backends!(a_hazard_prints_its_rectification_order_and_once_overdue_its_supervision_letter);

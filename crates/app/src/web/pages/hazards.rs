@@ -539,3 +539,102 @@ pub(super) async fn download_evidence(
         Err(e) => error_page(lang, &e),
     }
 }
+
+#[derive(Template)]
+#[template(path = "notice.html")]
+struct NoticePage {
+    title: &'static str,
+    hazard_id: String,
+    hazard_no: String,
+    issuer: String,
+    issuer_seal: String,
+    doc_no: String,
+    addressee: String,
+    paragraphs: Vec<String>,
+    items: Vec<String>,
+    closing: Vec<String>,
+    order: bool,
+    date: String,
+}
+
+fn chinese_date(d: jiff::civil::Date) -> String {
+    format!("{}年{}月{}日", d.year(), d.month(), d.day())
+}
+
+/// The printable notices a hazard produces: the rectification order (责令限期整改指令书) and,
+/// once overdue, the supervision letter (督办函). Always in Chinese: they are official
+/// documents served in China.
+pub(super) async fn notice(
+    axum::extract::State(state): axum::extract::State<State>,
+    lang: Lang,
+    user: WebUser,
+    Path((id, kind)): Path<(String, String)>,
+) -> Response {
+    let (v, _) = match state.app.get_hazard(&user.auth.principal, &id).await {
+        Ok(x) => x,
+        Err(e) => return error_page(lang, &e),
+    };
+    let h = &v.hazard;
+    let today = state.app.today();
+    let county = crate::refdata::REGION_BY_CODE.get(&h.region_code).map(|r| r.name_zh.clone()).unwrap_or_default();
+    let city_code = format!("{}00", &h.region_code[..4]);
+    let city = crate::refdata::REGION_BY_CODE.get(&city_code).map(|r| r.name_zh.clone()).unwrap_or_default();
+    let province = crate::refdata::REGION_BY_CODE
+        .get(&format!("{}0000", &h.region_code[..2]))
+        .map(|r| r.name_zh.clone())
+        .unwrap_or_default();
+    let deadline = h.deadline.parse().map(chinese_date).unwrap_or_else(|_| h.deadline.clone());
+    let item =
+        if h.location.is_empty() { h.description.clone() } else { format!("{}（{}）", h.description, h.location) };
+    let page = match kind.as_str() {
+        "order" => NoticePage {
+            title: "责令限期整改指令书",
+            issuer: format!("{county}应急管理局"),
+            issuer_seal: format!("{county}应急管理局"),
+            doc_no: format!("应急责改〔{}〕{}号", today.year(), h.hazard_no),
+            addressee: h.enterprise_name.clone(),
+            paragraphs: vec!["经查，你单位存在下列事故隐患：".to_owned()],
+            items: vec![item],
+            closing: vec![
+                format!("以上问题违反了《中华人民共和国安全生产法》第四十一条的规定。依据《中华人民共和国安全生产法》第一百零二条的规定，现责令你单位于{deadline}前整改完毕，达到有关法律法规规章和标准规定的要求。由此造成的一切后果由你单位负责。"),
+                "整改期间，你单位应当采取措施，确保安全生产。对安全不能保障的，应当从危险区域内撤出作业人员，并疏散可能危及的其他人员，设置警戒标志，暂时停产停业或者停止使用相关设施、设备。".to_owned(),
+                format!("如果不服本指令，可以依法在60日内向{county}人民政府或者{city}应急管理局申请行政复议，或者在6个月内依法向人民法院提起行政诉讼，但本指令不停止执行，法律另有规定的除外。"),
+            ],
+            order: true,
+            date: chinese_date(today),
+            hazard_id: h.id.clone(),
+            hazard_no: h.hazard_no.clone(),
+        },
+        "letter" => {
+            if v.days_overdue == 0 {
+                return error_page(lang, &ServiceError::Conflict("a supervision letter is for an overdue hazard".into()));
+            }
+            let reply_by = today.checked_add(jiff::Span::new().days(7)).map(chinese_date).unwrap_or_default();
+            let grade = if h.grade == Grade::Major { "重大事故隐患" } else { "事故隐患" };
+            NoticePage {
+                title: "隐患整改督办函",
+                issuer: format!("{county}安全生产委员会办公室"),
+                issuer_seal: format!("{county}安全生产委员会办公室"),
+                doc_no: format!("安委办督〔{}〕{}号", today.year(), h.hazard_no),
+                addressee: h.enterprise_name.clone(),
+                paragraphs: vec![format!(
+                    "你单位编号为{}的{grade}（{item}），整改期限为{deadline}。截至{}，该隐患已逾期{}天，仍未完成整改。",
+                    h.hazard_no,
+                    chinese_date(today),
+                    v.days_overdue
+                )],
+                items: vec![],
+                closing: vec![
+                    "请你单位收到本函后立即组织整改，落实整改责任、措施、资金、时限和应急预案，整改期间采取有效防范措施，确保安全。".to_owned(),
+                    format!("请于{reply_by}前将整改情况书面报送我办。逾期仍未完成整改的，将依法予以挂牌督办，并约谈你单位主要负责人；情节严重的，依法报请{city}、{province}有关部门处理。"),
+                ],
+                order: false,
+                date: chinese_date(today),
+                hazard_id: h.id.clone(),
+                hazard_no: h.hazard_no.clone(),
+            }
+        }
+        _ => return error_page(lang, &ServiceError::NotFound),
+    };
+    render(&page)
+}

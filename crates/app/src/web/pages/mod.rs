@@ -38,7 +38,7 @@ pub fn router() -> Router<State> {
         .route("/hazards/export.xlsx", get(hazards::export_hazards))
         .route("/hazards/{id}", get(hazards::show_hazard))
         .route("/hazards/{id}/evidence", post(hazards::attach_evidence))
-        .route("/hazards/{id}/{action}", post(hazards::act))
+        .route("/hazards/{id}/{action}", post(hazards::act).get(hazards::notice))
         .route("/evidence/{sm3}", get(hazards::download_evidence))
         .route("/accidents", get(accidents::list_accidents).post(accidents::record_accident))
         .route("/campaigns", get(campaigns::list_campaigns).post(campaigns::create_campaign))
