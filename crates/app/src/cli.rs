@@ -360,11 +360,14 @@ async fn load_demo(app: &App) -> anyhow::Result<()> {
     let spinner = ProgressBar::new_spinner().with_message("loading demo data (synthetic)");
     spinner.enable_steady_tick(std::time::Duration::from_millis(120));
     let loaded = crate::demo::load(app).await?;
-    spinner.finish_with_message(if loaded {
-        "demo data loaded: accounts province, luan, huoqiu, jinzhai, inspector1, enterprise1, auditor (password demo-password)"
+    crate::demo::load_activity(app).await?;
+    let message = if loaded {
+        "demo data (synthetic) loaded: accounts province, luan, huoqiu, jinzhai, inspector1, enterprise1, auditor; password demo-password"
     } else {
         "demo data already present"
-    });
+    };
+    spinner.finish_and_clear();
+    eprintln!("{message}");
     Ok(())
 }
 

@@ -224,3 +224,108 @@ mod tests {
         assert!(enterprises_csv(&regions).lines().count() > 2000);
     }
 }
+
+/// Sample activity on top of the registers, so a demo shows a living ledger: a special action
+/// run by Lu'an this year and hazards at various stages in Huoqiu and Jinzhai, created through
+/// the same use-cases as real work. Idempotent (skipped when the campaign exists).
+pub async fn load_activity(app: &App) -> anyhow::Result<bool> {
+    use crate::service::auth::principal_of;
+    use crate::service::campaigns::CampaignInput;
+    use crate::service::hazards::{HazardInput, Step};
+    use domain::hazard::{Action, FiveImplementations};
+    let actor_of = |username: &'static str| async move {
+        let user = store::user::by_username(&app.db, username)
+            .await?
+            .ok_or_else(|| anyhow::anyhow!("demo account {username} missing"))?;
+        anyhow::Ok(Actor::user(&principal_of(&user)?, "demo"))
+    };
+    let luan = actor_of("luan").await?;
+    let year = app.today().year();
+    let name = format!("{year}年重大事故隐患专项排查整治行动（演示）");
+    if app.list_campaigns(luan.principal.as_ref().expect("user")).await?.iter().any(|c| c.name == name) {
+        return Ok(false);
+    }
+    let input = CampaignInput {
+        name,
+        start_date: format!("{year}-01-01"),
+        end_date: format!("{year}-12-31"),
+        stages: format!(
+            "动员部署,{year}-01-01,{year}-03-31\n企业自查自改和部门帮扶,{year}-04-01,{year}-06-30\n精准执法,{year}-07-01,{year}-11-30\n总结提升,{year}-12-01,{year}-12-31"
+        ),
+        targets: "重大事故隐患动态清零；整改率不低于90%（演示数据）".into(),
+        ..Default::default()
+    };
+    app.create_campaign(&luan, &input).await?;
+    let deadline = app.today().checked_add(jiff::Span::new().days(20))?.to_string();
+    let descriptions = [
+        ("液氨储罐区未设置泄漏报警装置", "major", "chemicals", "第十条"),
+        ("配电箱未可靠接地", "general", "", ""),
+        ("消防通道被货物堵塞", "general", "", ""),
+        ("有限空间作业未执行审批制度", "major", "industry-trade", "第八条"),
+        ("叉车司机无证驾驶", "general", "", ""),
+        ("粉尘涉爆区域使用非防爆电气设备", "major", "industry-trade", "第十一条"),
+    ];
+    let mut rng = SplitMix(341522);
+    for (county, reporter, office) in [("341522", "inspector1", "huoqiu"), ("341524", "jinzhai", "jinzhai")] {
+        let reporter = actor_of(reporter).await?;
+        let office = actor_of(office).await?;
+        let scope = office.principal.as_ref().expect("user").clone();
+        let filter = store::enterprise::EnterpriseFilter {
+            region: Some(domain::region::RegionPrefix::of(
+                &domain::region::RegionCode::parse(county)?,
+                domain::region::RegionLevel::County,
+            )),
+            ..Default::default()
+        };
+        let enterprises =
+            app.list_enterprises(&scope, &filter, domain::page::PageRequest::new(None, Some(20))).await?.items;
+        for (i, (text, grade, criterion, clause)) in descriptions.iter().enumerate() {
+            let e = &enterprises[(rng.below(enterprises.len() as u64)) as usize];
+            let major = *grade == "major";
+            let input = HazardInput {
+                enterprise_id: e.id.clone(),
+                description: (*text).into(),
+                location: ["一车间", "仓库", "储罐区", "配电室"][i % 4].into(),
+                grade: (*grade).into(),
+                criterion: major.then(|| (*criterion).into()),
+                criterion_clause: major.then(|| (*clause).into()),
+                source: ["department_inspection", "self_check", "spot_check", "public_report"][i % 4].into(),
+                deadline: deadline.clone(),
+                responsible_unit: "安全管理部".into(),
+                responsible_person: "张经理".into(),
+                listed_level: major.then(|| "county".into()),
+                five_implementations: major.then(|| FiveImplementations {
+                    responsibility: "主要负责人负总责".into(),
+                    measures: "停用相关区域，限期完成改造".into(),
+                    funds_yuan: 80_000,
+                    deadline: deadline.clone(),
+                    contingency_plan: "专项应急预案已备案".into(),
+                }),
+                rectification_plan: if major {
+                    "制定专项整改方案，分步实施".into()
+                } else {
+                    String::new()
+                },
+                ..Default::default()
+            };
+            let h = app.report_hazard(&reporter, &input).await?.hazard;
+            // Move some along: assigned, submitted, closed.
+            let steps: &[(Action, &Actor)] = match i % 3 {
+                0 => &[],
+                1 => &[(Action::Assign, &office), (Action::SubmitRectification, &office)],
+                _ => &[
+                    (Action::Assign, &office),
+                    (Action::SubmitRectification, &office),
+                    (Action::Verify, &office),
+                    (Action::Close, &office),
+                ],
+            };
+            let mut version = h.version;
+            for (action, who) in steps {
+                let step = Step { version, note: "演示数据".into(), ..Default::default() };
+                version = app.act_on_hazard(who, &h.id, *action, &step).await?.hazard.version;
+            }
+        }
+    }
+    Ok(true)
+}

@@ -174,6 +174,11 @@ async fn overdue_hazards_climb_the_ladder_by_themselves(backend: Backend) {
     let h = get(county.clone()).await;
     assert_eq!((h["days_overdue"].as_i64(), h["escalation"].as_str()), (Some(10), Some("supervision_letter")));
     assert_eq!(app.get("/api/v1/hazards?overdue=1", Some(&county)).await.json()["total"], 1);
+    let home = app.page("/", &app.browser("huoqiu").await.cookie).await.body;
+    assert!(
+        home.contains("id=\"overdue-hazards\">1<") && home.contains("id=\"overdue-major\">0<"),
+        "the region's page shows it"
+    );
     app.clock.advance_ms(25 * DAY);
     let county = app.token("huoqiu").await;
     assert_eq!(get(county.clone()).await["escalation"], "interview");
@@ -502,3 +507,20 @@ async fn a_hazard_prints_its_rectification_order_and_once_overdue_its_supervisio
 }
 
 crate::on_both_backends!(a_hazard_prints_its_rectification_order_and_once_overdue_its_supervision_letter);
+
+async fn the_demo_activity_loads_once_through_the_use_cases(backend: Backend) {
+    let app = TestApp::new(backend).await;
+    assert!(inspectorate::demo::load_activity(&app.state.app).await.unwrap());
+    assert!(!inspectorate::demo::load_activity(&app.state.app).await.unwrap(), "loading twice changes nothing");
+    let luan = app.token("luan").await;
+    assert_eq!(app.get("/api/v1/hazards", Some(&luan)).await.json()["total"], 12);
+    assert_eq!(app.get("/api/v1/hazards?status=closed", Some(&luan)).await.json()["total"], 4);
+    let campaigns = app.get("/api/v1/campaigns", Some(&luan)).await.json();
+    let cid = campaigns[0]["id"].as_str().unwrap();
+    let progress = app.get(&format!("/api/v1/campaigns/{cid}"), Some(&luan)).await.json();
+    assert_eq!(progress["progress"].as_array().unwrap().last().unwrap()["found"], 12);
+    let report = store::audit::verify(&app.state.app.db).await.unwrap();
+    assert!(report.first_break.is_none());
+}
+
+crate::on_both_backends!(the_demo_activity_loads_once_through_the_use_cases);

@@ -264,6 +264,9 @@ struct HomePage {
     region_code: String,
     enterprise_count: Option<i64>,
     officer_count: Option<i64>,
+    open_hazards: Option<i64>,
+    overdue_hazards: Option<i64>,
+    overdue_major: Option<i64>,
 }
 
 async fn home(axum::extract::State(state): axum::extract::State<State>, lang: Lang, user: WebUser) -> Response {
@@ -272,11 +275,47 @@ async fn home(axum::extract::State(state): axum::extract::State<State>, lang: La
     let one = domain::page::PageRequest::new(None, Some(1));
     let enterprise_count = state.app.list_enterprises(p, &Default::default(), one).await.ok().map(|page| page.total);
     let officer_count = state.app.list_officers(p, &Default::default(), one).await.ok().map(|page| page.total);
+    let hazards = |filter: store::hazard::HazardFilter| {
+        let state = state.clone();
+        let p = p.clone();
+        async move {
+            state
+                .app
+                .list_hazards(&p, &filter, Default::default(), domain::page::PageRequest::new(None, Some(1)))
+                .await
+                .ok()
+                .map(|page| page.total)
+        }
+    };
+    let today = Some(state.app.today().to_string());
+    let open_hazards = {
+        let all = hazards(Default::default()).await;
+        let closed =
+            hazards(store::hazard::HazardFilter { status: Some(domain::hazard::Status::Closed), ..Default::default() })
+                .await;
+        let verified = hazards(store::hazard::HazardFilter {
+            status: Some(domain::hazard::Status::Verified),
+            ..Default::default()
+        })
+        .await;
+        all.map(|a| a - closed.unwrap_or(0) - verified.unwrap_or(0))
+    };
+    let overdue_hazards =
+        hazards(store::hazard::HazardFilter { overdue_on: today.clone(), ..Default::default() }).await;
+    let overdue_major = hazards(store::hazard::HazardFilter {
+        overdue_on: today,
+        grade: Some(domain::hazard::Grade::Major),
+        ..Default::default()
+    })
+    .await;
     render(&HomePage {
         region_name: region_name(l.t, p.region.as_str()),
         region_code: p.region.to_string(),
         l,
         enterprise_count,
         officer_count,
+        open_hazards,
+        overdue_hazards,
+        overdue_major,
     })
 }
