@@ -205,26 +205,6 @@ pub async fn load(app: &App) -> anyhow::Result<bool> {
     Ok(true)
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn demo_credit_codes_are_valid_and_distinct() {
-        let a = demo_credit_code("341522", 0);
-        let b = demo_credit_code("341522", 1);
-        assert_ne!(a, b);
-        assert!(CreditCode::parse(a.as_str()).is_ok());
-    }
-
-    #[test]
-    fn the_demo_register_is_the_same_every_time() {
-        let regions = crate::refdata::regions().unwrap();
-        assert_eq!(enterprises_csv(&regions), enterprises_csv(&regions));
-        assert!(enterprises_csv(&regions).lines().count() > 2000);
-    }
-}
-
 /// Sample activity on top of the registers, so a demo shows a living ledger: a special action
 /// run by Lu'an this year and hazards at various stages in Huoqiu and Jinzhai, created through
 /// the same use-cases as real work. Idempotent (skipped when the campaign exists).
@@ -328,4 +308,24 @@ pub async fn load_activity(app: &App) -> anyhow::Result<bool> {
         }
     }
     Ok(true)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn demo_credit_codes_are_valid_and_distinct() {
+        let a = demo_credit_code("341522", 0);
+        let b = demo_credit_code("341522", 1);
+        assert_ne!(a, b);
+        assert!(CreditCode::parse(a.as_str()).is_ok());
+    }
+
+    #[test]
+    fn the_demo_register_is_the_same_every_time() {
+        let regions = crate::refdata::regions().unwrap();
+        assert_eq!(enterprises_csv(&regions), enterprises_csv(&regions));
+        assert!(enterprises_csv(&regions).lines().count() > 2000);
+    }
 }
