@@ -65,6 +65,8 @@ pub enum Permission {
     ViewCampaigns,
     /// Run special actions (a city office).
     ManageCampaigns,
+    /// Record an inspection of an enterprise.
+    RecordInspection,
     /// Record accidents (county and city offices).
     RecordAccident,
     /// Create accounts and reset passwords.
@@ -115,6 +117,7 @@ impl Role {
             ViewCampaigns => matches!(self, ProvinceEvaluator | CityOffice | CountyOffice | Department | Inspector),
             ManageCampaigns => self == CityOffice,
             RecordAccident => matches!(self, CityOffice | CountyOffice),
+            RecordInspection => matches!(self, CityOffice | CountyOffice | Department | Inspector),
             ManageUsers => self == SysAdmin,
             ManageSecurity => self == SecurityAdmin,
             ViewAudit => self == AuditAdmin,

@@ -16,6 +16,7 @@ pub mod campaign;
 pub mod enterprise;
 pub mod evidence;
 pub mod hazard;
+pub mod inspection;
 pub mod officer;
 pub mod plan;
 pub mod reference;

@@ -344,3 +344,12 @@ pub async fn declare_conflict(
     .await?;
     Ok(id)
 }
+
+/// The published record of a drawn plan (JSON), for checking an inspection against its team.
+pub async fn record_of(db: &Db, id: &str) -> Result<Option<String>> {
+    let row = query("SELECT record FROM spot_check_plan WHERE id = $1 AND status = 'drawn'")
+        .bind(id)
+        .fetch_optional(db.reader())
+        .await?;
+    Ok(row.map(|r| r.opt_text("record")).transpose()?.flatten())
+}

@@ -14,7 +14,8 @@ use store::hazard::{Hazard, HazardEvent, HazardFilter, HazardSort, NewEvent, New
 /// What the officer fills in when recording a hazard.
 #[derive(Debug, Clone, Default, serde::Deserialize, utoipa::ToSchema)]
 pub struct HazardInput {
-    /// Enterprise id.
+    /// Enterprise id (filled in for an inspection's findings).
+    #[serde(default)]
     pub enterprise_id: String,
     /// What is wrong.
     pub description: String,
@@ -29,7 +30,9 @@ pub struct HazardInput {
     /// For a major hazard: the clause it meets.
     #[serde(default)]
     pub criterion_clause: Option<String>,
-    /// Source (`self_check`, `department_inspection`, `spot_check`, …).
+    /// Source (`self_check`, `department_inspection`, `spot_check`, …; filled in for an
+    /// inspection's findings).
+    #[serde(default)]
     pub source: String,
     /// Rectification deadline (YYYY-MM-DD), today or later.
     pub deadline: String,

@@ -9,6 +9,7 @@ pub mod campaigns;
 pub mod evidence;
 pub mod hazard_query;
 pub mod hazards;
+pub mod inspections;
 pub mod plans;
 pub mod registers;
 pub mod users;

@@ -154,7 +154,11 @@ impl App {
             .find(|r| r.code.as_str() == plan.region_code)
             .ok_or(ServiceError::NotFound)?;
         let prefix = region.prefix();
-        let candidates = store::plan::candidates(&self.db, &prefix, &plan_sectors(&plan)).await?;
+        // Enterprises that reached their annual cap this year are not drawn again.
+        let at_cap: HashSet<String> =
+            store::inspection::at_cap(&self.db, &prefix, self.today().year()).await?.into_iter().collect();
+        let mut candidates = store::plan::candidates(&self.db, &prefix, &plan_sectors(&plan)).await?;
+        candidates.retain(|(code, _)| !at_cap.contains(code));
         let mut sizes: HashMap<&str, usize> = HashMap::new();
         for (_, stratum) in &candidates {
             *sizes.entry(stratum.as_str()).or_default() += 1;
@@ -169,11 +173,15 @@ impl App {
         let inspectors = store::plan::certified_officers(&self.db, &prefix, &self.today().to_string()).await?;
         let (known_i, known_c): (HashSet<&str>, HashSet<&str>) =
             (inspectors.iter().map(String::as_str).collect(), candidates.iter().map(|c| c.0.as_str()).collect());
-        let conflicts: Vec<(String, String)> = store::plan::conflicts(&self.db, &prefix)
-            .await?
-            .into_iter()
-            .filter(|(i, c)| known_i.contains(i.as_str()) && known_c.contains(c.as_str()))
-            .collect();
+        // Declared conflicts, plus "this officer inspected this enterprise in the previous plan".
+        let mut pairs = store::plan::conflicts(&self.db, &prefix).await?;
+        if let Some(previous) = store::inspection::previous_drawn_plan(&self.db, &plan.region_code, &plan.id).await? {
+            pairs.extend(store::inspection::pairs_of_plan(&self.db, &previous).await?);
+        }
+        let mut conflicts: Vec<(String, String)> =
+            pairs.into_iter().filter(|(i, c)| known_i.contains(i.as_str()) && known_c.contains(c.as_str())).collect();
+        conflicts.sort();
+        conflicts.dedup();
         let inputs = SpotInputs {
             kind: "spot_check".into(),
             team_size: plan.team_size,

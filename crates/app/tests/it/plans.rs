@@ -156,3 +156,111 @@ crate::on_both_backends!(
     a_plan_moves_only_forward_and_stale_versions_conflict,
     plans_are_scoped_validated_and_only_offices_manage_them,
 );
+
+async fn drawn(app: &TestApp, t: &str, body: Value) -> (String, Value) {
+    let id = app.post_json("/api/v1/plans", Some(t), body).await.json()["id"].as_str().unwrap().to_owned();
+    let committed = app.post_json(&format!("/api/v1/plans/{id}/commit"), Some(t), json!({"version": 1})).await;
+    assert_eq!(committed.status, StatusCode::OK, "{}", committed.body);
+    let r = app.post_json(&format!("/api/v1/plans/{id}/draw"), Some(t), json!({"version": 2, "beacon": "b"})).await;
+    let no = r.json()["plan_no"].as_str().unwrap().to_owned();
+    (id, app.get(&format!("/public/draws/{no}/record.json"), None).await.json())
+}
+
+async fn inspections_follow_the_drawn_team_count_toward_the_cap_and_feed_the_next_draw(backend: Backend) {
+    let app = TestApp::new(backend).await;
+    let t = app.token("huoqiu").await;
+    let mut body = plan_body();
+    body["quotas"] = json!({"major": "2"});
+    let (plan_id, record) = drawn(&app, &t, body.clone()).await;
+    let first = record["assignments"][0].clone();
+    let second = record["assignments"][1].clone();
+    let code = first["entity"].as_str().unwrap();
+    let team: Vec<String> = first["team"].as_array().unwrap().iter().map(|x| x.as_str().unwrap().to_owned()).collect();
+    let eid = app.get(&format!("/api/v1/enterprises?q={code}"), Some(&t)).await.json()["items"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let inspection = |officers: Value, extra: Value| {
+        let mut b = json!({"enterprise_id": eid, "plan_id": plan_id, "inspected_at": "2026-11-27T10:00", "officers": officers,
+            "items": [{"item": "安全生产责任制", "result": "pass"}, {"item": "配电设施", "result": "fail", "note": "未接地"}],
+            "representative": "王厂长", "outcome": "order_to_correct",
+            "findings": [{"description": "配电箱未可靠接地", "grade": "general", "deadline": "2026-12-15"}]});
+        for (k, v) in extra.as_object().unwrap() {
+            b[k] = v.clone();
+        }
+        b
+    };
+    let r = app.post_json("/api/v1/inspections", Some(&t), inspection(json!(team), json!({}))).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    assert_eq!(r.json()["hazards"].as_array().unwrap().len(), 1);
+    let found = app.get("/api/v1/hazards?source=spot_check", Some(&t)).await.json();
+    assert_eq!(found["total"], 1, "a finding of a spot check is a spot-check hazard in the ledger");
+
+    let outsider = ["AH341522001", "AH341522002", "AH341522003", "AH341522004"]
+        .into_iter()
+        .find(|b| !team.contains(&b.to_string()))
+        .unwrap();
+    let mixed = json!([team[0], outsider]);
+    let r = app.post_json("/api/v1/inspections", Some(&t), inspection(mixed.clone(), json!({}))).await;
+    assert_eq!(
+        (r.status, r.json()["error"]["field"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("substitutions"))
+    );
+    let sub = json!({"substitutions": [{"out": team[1], "in": outsider, "reason": "病假"}]});
+    assert_eq!(
+        app.post_json("/api/v1/inspections", Some(&t), inspection(mixed, sub)).await.status,
+        StatusCode::CREATED
+    );
+    let expired =
+        app.post_json("/api/v1/inspections", Some(&t), inspection(json!([team[0], "AH341522010"]), json!({}))).await;
+    assert_eq!(expired.json()["error"]["field"], "officers", "an officer with an expired certificate cannot inspect");
+    let one = app.post_json("/api/v1/inspections", Some(&t), inspection(json!([team[0]]), json!({}))).await;
+    assert_eq!(one.json()["error"]["field"], "officers", "one officer alone cannot inspect");
+
+    // Major-risk enterprises may be checked 4 times a year; the fifth visit needs a reason.
+    for _ in 0..2 {
+        assert_eq!(
+            app.post_json("/api/v1/inspections", Some(&t), inspection(json!(team), json!({}))).await.status,
+            StatusCode::CREATED
+        );
+    }
+    let over = app.post_json("/api/v1/inspections", Some(&t), inspection(json!(team), json!({}))).await;
+    assert_eq!(over.json()["error"]["field"], "cap_reason", "{}", over.body);
+    let with_reason = inspection(json!(team), json!({"cap_reason": "群众举报复查"}));
+    assert_eq!(app.post_json("/api/v1/inspections", Some(&t), with_reason).await.status, StatusCode::CREATED);
+
+    // The second drawn enterprise is inspected once by its team.
+    let code2 = second["entity"].as_str().unwrap().to_owned();
+    let team2 = second["team"].clone();
+    let eid2 = app.get(&format!("/api/v1/enterprises?q={code2}"), Some(&t)).await.json()["items"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let mut b2 = inspection(team2.clone(), json!({"outcome": "no_problem", "findings": []}));
+    b2["enterprise_id"] = json!(eid2);
+    assert_eq!(app.post_json("/api/v1/inspections", Some(&t), b2).await.status, StatusCode::CREATED);
+
+    // The next draw leaves out the enterprise at its cap, and keeps last time's inspectors
+    // away from the enterprises they inspected.
+    body["quotas"] = json!({"major": "1"});
+    let id = app.post_json("/api/v1/plans", Some(&t), body).await.json()["id"].as_str().unwrap().to_owned();
+    let r = app.post_json(&format!("/api/v1/plans/{id}/commit"), Some(&t), json!({"version": 1})).await;
+    let no = r.json()["plan_no"].as_str().unwrap().to_owned();
+    let next = app.get(&format!("/public/draws/{no}/record.json"), None).await.json();
+    let candidates: Vec<&str> =
+        next["candidates"].as_array().unwrap().iter().map(|c| c["id"].as_str().unwrap()).collect();
+    assert!(!candidates.contains(&code), "an enterprise at its annual cap is not a candidate");
+    assert!(candidates.contains(&code2.as_str()));
+    let conflicts = next["conflicts"].as_array().unwrap();
+    for officer in team2.as_array().unwrap() {
+        assert!(conflicts.contains(&json!([officer, code2])), "{officer} inspected {code2} last time: {conflicts:?}");
+    }
+    let listed = app.get(&format!("/api/v1/inspections?plan={plan_id}"), Some(&t)).await.json();
+    assert_eq!(listed["total"], 6);
+    assert_eq!(
+        app.get(&format!("/api/v1/inspections?plan={plan_id}"), Some(&app.token("jinzhai").await)).await.json()["total"],
+        0
+    );
+}
+
+crate::on_both_backends!(inspections_follow_the_drawn_team_count_toward_the_cap_and_feed_the_next_draw);

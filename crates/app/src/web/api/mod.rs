@@ -7,6 +7,7 @@ pub mod account;
 pub mod admin;
 pub mod campaigns;
 pub mod hazards;
+pub mod inspections;
 pub mod plans;
 pub mod registers;
 
@@ -44,6 +45,8 @@ pub fn router() -> Router<State> {
         .route("/plans/{id}/commit", post(plans::commit_plan))
         .route("/plans/{id}/draw", post(plans::draw_plan))
         .route("/conflicts", post(plans::declare_conflict))
+        .route("/inspections", get(inspections::list_inspections).post(inspections::record_inspection))
+        .route("/inspections/{id}", get(inspections::get_inspection))
         .route("/users", get(admin::list_users).post(admin::create_user))
         .route("/users/{id}/unlock", post(admin::unlock_user))
         .route("/users/{id}/reset-password", post(admin::reset_password))

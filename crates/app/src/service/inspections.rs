@@ -1,0 +1,244 @@
+//! Inspections: the record of an on-site check — who was there (at least two certified
+//! officers; for a drawn plan, the drawn team or recorded substitutions), the check items and
+//! their results, the outcome — with findings recorded as hazards in the ledger. Completed
+//! inspections count toward the enterprise's annual check cap; a visit beyond it needs a reason.
+
+use super::hazards::HazardInput;
+use super::{Actor, App, ServiceError, invalid};
+use domain::access::{Permission, Principal};
+use domain::draw::record::SpotRecord;
+use domain::page::{PageRequest, Paged};
+use serde_json::json;
+use std::collections::HashSet;
+use store::inspection::Inspection;
+
+/// A drawn officer replaced by another.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+pub struct Substitution {
+    /// The drawn officer who could not come.
+    pub out: String,
+    /// The officer who came instead.
+    #[serde(rename = "in")]
+    pub replacement: String,
+    /// Why (leave, illness, conflict found on site…).
+    pub reason: String,
+}
+
+/// One check item and its result.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+pub struct CheckItem {
+    /// The item checked.
+    pub item: String,
+    /// `pass`, `fail` or `not_applicable`.
+    pub result: String,
+    /// Note.
+    #[serde(default)]
+    pub note: String,
+}
+
+/// What the officers record.
+#[derive(Debug, Clone, Default, serde::Deserialize, utoipa::ToSchema)]
+pub struct InspectionInput {
+    /// Enterprise id.
+    pub enterprise_id: String,
+    /// The drawn spot-check plan this carries out, if any.
+    #[serde(default)]
+    pub plan_id: Option<String>,
+    /// Local time in China, `YYYY-MM-DDTHH:MM`.
+    pub inspected_at: String,
+    /// Badge numbers of the officers present (at least two).
+    pub officers: Vec<String>,
+    /// Replacements of drawn officers, with reasons.
+    #[serde(default)]
+    pub substitutions: Vec<Substitution>,
+    /// Check items and results.
+    #[serde(default)]
+    pub items: Vec<CheckItem>,
+    /// The enterprise's representative present.
+    #[serde(default)]
+    pub representative: String,
+    /// `no_problem`, `order_to_correct` or `penalty_case`.
+    pub outcome: String,
+    /// Findings to record as hazards (the enterprise and source are filled in).
+    #[serde(default)]
+    #[schema(value_type = Vec<Object>)]
+    pub findings: Vec<HazardInput>,
+    /// Why a visit beyond the enterprise's annual cap was needed.
+    #[serde(default)]
+    pub cap_reason: Option<String>,
+}
+
+const OUTCOMES: [&str; 3] = ["no_problem", "order_to_correct", "penalty_case"];
+const RESULTS: [&str; 3] = ["pass", "fail", "not_applicable"];
+
+impl App {
+    /// Records an inspection and its findings.
+    pub async fn record_inspection(
+        &self,
+        actor: &Actor,
+        input: &InspectionInput,
+    ) -> Result<(Inspection, Vec<String>), ServiceError> {
+        let p =
+            actor.principal.as_ref().filter(|p| p.can(Permission::RecordInspection)).ok_or(ServiceError::Forbidden)?;
+        let enterprise = self
+            .get_enterprise(p, &input.enterprise_id)
+            .await
+            .map_err(|_| invalid("enterprise_id", "no such enterprise in your jurisdiction"))?;
+        let local: jiff::civil::DateTime =
+            input.inspected_at.trim().parse().map_err(|_| invalid("inspected_at", "use YYYY-MM-DDTHH:MM"))?;
+        let zoned = local.in_tz("Asia/Shanghai").map_err(|e| ServiceError::Other(e.into()))?;
+        if zoned.timestamp().as_millisecond() > self.now_ms() {
+            return Err(invalid("inspected_at", "is in the future"));
+        }
+        let day = zoned.date();
+        let present: Vec<String> = input.officers.iter().map(|o| o.trim().to_ascii_uppercase()).collect();
+        if present.iter().collect::<HashSet<_>>().len() != present.len() || present.len() < 2 {
+            return Err(invalid("officers", "at least two different officers inspect together"));
+        }
+        let certified = store::inspection::certified(&self.db, &present, &day.to_string()).await?;
+        if let Some(o) = present.iter().find(|o| !certified.contains_key(*o)) {
+            return Err(invalid("officers", format!("{o} is not an officer certified on {day}")));
+        }
+        if !OUTCOMES.contains(&input.outcome.as_str()) {
+            return Err(invalid("outcome", "use no_problem, order_to_correct or penalty_case"));
+        }
+        if input.outcome == "no_problem" && !input.findings.is_empty() {
+            return Err(invalid("outcome", "an inspection with findings is not 'no problem'"));
+        }
+        if let Some(i) = input.items.iter().find(|i| i.item.trim().is_empty() || !RESULTS.contains(&i.result.as_str()))
+        {
+            return Err(invalid(
+                "items",
+                format!("'{}' needs an item and a result of pass, fail or not_applicable", i.item),
+            ));
+        }
+        let source = match input.plan_id.as_deref().filter(|p| !p.is_empty()) {
+            Some(plan_id) => {
+                self.check_drawn_team(p, plan_id, &enterprise.credit_code, &present, &input.substitutions).await?;
+                "spot_check"
+            }
+            None => "department_inspection",
+        };
+        let cap_reason = input.cap_reason.as_deref().map(str::trim).filter(|r| !r.is_empty()).map(str::to_owned);
+        {
+            let mut tx = self.db.begin().await?;
+            let done = store::inspection::count_in_year(&mut tx, &enterprise.id, day.year()).await?;
+            if done >= enterprise.annual_check_cap && cap_reason.is_none() {
+                return Err(invalid(
+                    "cap_reason",
+                    format!(
+                        "{} was already inspected {done} times this year (cap {}): record why this visit is needed",
+                        enterprise.name, enterprise.annual_check_cap
+                    ),
+                ));
+            }
+        }
+        // Findings go to the ledger first; each is a hazard with its own audit entry.
+        let mut hazard_ids = Vec::new();
+        for (n, f) in input.findings.iter().enumerate() {
+            let mut f = f.clone();
+            f.enterprise_id = enterprise.id.clone();
+            f.source = source.to_owned();
+            let h = self.report_hazard(actor, &f).await.map_err(|e| match e {
+                ServiceError::Invalid { field, message } => invalid(&format!("findings[{n}].{field}"), message),
+                other => other,
+            })?;
+            hazard_ids.push(h.hazard.id);
+        }
+        let record = Inspection {
+            id: String::new(),
+            inspection_no: String::new(),
+            region_code: enterprise.region_code.clone(),
+            plan_id: input.plan_id.clone().filter(|p| !p.is_empty()),
+            enterprise_id: enterprise.id.clone(),
+            credit_code: enterprise.credit_code.clone(),
+            enterprise_name: enterprise.name.clone(),
+            inspected_at: zoned.timestamp().as_millisecond(),
+            inspected_on: day.to_string(),
+            officers: serde_json::to_string(&present).unwrap_or_default(),
+            substitutions: serde_json::to_string(&input.substitutions).unwrap_or_default(),
+            items: serde_json::to_string(&input.items).unwrap_or_default(),
+            representative: input.representative.trim().chars().take(100).collect(),
+            outcome: input.outcome.clone(),
+            hazards: serde_json::to_string(&hazard_ids).unwrap_or_default(),
+            cap_reason,
+            recorded_by: p.username.clone(),
+        };
+        let mut tx = self.db.begin().await?;
+        let saved = store::inspection::create(&mut tx, &record, self.now_ms()).await?;
+        let detail = json!({"inspection_no": saved.inspection_no, "plan_id": saved.plan_id, "outcome": saved.outcome,
+            "officers": present, "hazards": hazard_ids});
+        self.audit(
+            &mut tx,
+            actor,
+            Some(&saved.region_code),
+            "inspection.record",
+            ("inspection", &saved.inspection_no),
+            "ok",
+            detail,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok((saved, hazard_ids))
+    }
+
+    /// For a drawn plan: the enterprise must have been drawn, and every officer present must be
+    /// on its drawn team or replace a team member with a recorded reason.
+    async fn check_drawn_team(
+        &self,
+        p: &Principal,
+        plan_id: &str,
+        credit_code: &str,
+        present: &[String],
+        subs: &[Substitution],
+    ) -> Result<(), ServiceError> {
+        let plan =
+            self.get_plan(p, plan_id).await.map_err(|_| invalid("plan_id", "no such plan in your jurisdiction"))?;
+        let record = store::plan::record_of(&self.db, &plan.id)
+            .await?
+            .ok_or_else(|| invalid("plan_id", "the plan has not been drawn"))?;
+        let record: SpotRecord = serde_json::from_str(&record).map_err(|e| ServiceError::Other(e.into()))?;
+        let team = record
+            .assignments
+            .unwrap_or_default()
+            .into_iter()
+            .find(|a| a.entity == credit_code)
+            .ok_or_else(|| invalid("enterprise_id", "was not drawn in this plan"))?
+            .team;
+        for o in present.iter().filter(|o| !team.contains(o)) {
+            let ok = subs.iter().any(|s| {
+                s.replacement.eq_ignore_ascii_case(o)
+                    && team.contains(&s.out.to_ascii_uppercase())
+                    && !s.reason.trim().is_empty()
+            });
+            if !ok {
+                return Err(invalid(
+                    "substitutions",
+                    format!("{o} was not drawn for this enterprise: record whom they replace and why"),
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// Inspections in the caller's scope, optionally of one plan.
+    pub async fn list_inspections(
+        &self,
+        p: &Principal,
+        plan_id: Option<&str>,
+        page: PageRequest,
+    ) -> Result<Paged<Inspection>, ServiceError> {
+        if !p.can(Permission::ViewHazards) {
+            return Err(ServiceError::Forbidden);
+        }
+        Ok(store::inspection::list(&self.db, &p.scope(), plan_id, page).await?)
+    }
+
+    /// One inspection in scope.
+    pub async fn get_inspection(&self, p: &Principal, id: &str) -> Result<Inspection, ServiceError> {
+        if !p.can(Permission::ViewHazards) {
+            return Err(ServiceError::Forbidden);
+        }
+        Ok(store::inspection::get(&self.db, &p.scope(), id).await?)
+    }
+}

@@ -1,0 +1,230 @@
+//! Inspections: stored with their officers, check items and outcome (JSON lists), counted
+//! per enterprise and year for the annual check cap.
+
+use crate::scope::scope_clause;
+use crate::sql::{Builder, Row, query};
+use crate::{Db, Result, Tx, new_id};
+use domain::access::Scope;
+use domain::page::{PageRequest, Paged};
+use std::collections::HashMap;
+
+/// An inspection as stored.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Inspection {
+    /// Id.
+    pub id: String,
+    /// Document number.
+    pub inspection_no: String,
+    /// Region (the enterprise's).
+    pub region_code: String,
+    /// The spot-check plan it carries out, if any.
+    pub plan_id: Option<String>,
+    /// Enterprise id.
+    pub enterprise_id: String,
+    /// Credit code.
+    pub credit_code: String,
+    /// Enterprise name.
+    pub enterprise_name: String,
+    /// When (ms).
+    pub inspected_at: i64,
+    /// Date in China.
+    pub inspected_on: String,
+    /// Badge numbers present (JSON array).
+    pub officers: String,
+    /// Substitutions for drawn officers (JSON array of {out, in, reason}).
+    pub substitutions: String,
+    /// Check items with results (JSON array of {item, result, note}).
+    pub items: String,
+    /// The enterprise's representative.
+    pub representative: String,
+    /// `no_problem`, `order_to_correct` or `penalty_case`.
+    pub outcome: String,
+    /// Hazards recorded from the findings (JSON array of ids).
+    pub hazards: String,
+    /// Why a visit beyond the annual cap was needed.
+    pub cap_reason: Option<String>,
+    /// Recorder.
+    pub recorded_by: String,
+}
+
+const COLUMNS: &str = "id, inspection_no, region_code, plan_id, enterprise_id, credit_code, enterprise_name, inspected_at, \
+    inspected_on, officers, substitutions, items, representative, outcome, hazards, cap_reason, recorded_by";
+
+fn from_row(r: &Row) -> Result<Inspection> {
+    Ok(Inspection {
+        id: r.text("id")?,
+        inspection_no: r.text("inspection_no")?,
+        region_code: r.text("region_code")?,
+        plan_id: r.opt_text("plan_id")?,
+        enterprise_id: r.text("enterprise_id")?,
+        credit_code: r.text("credit_code")?,
+        enterprise_name: r.text("enterprise_name")?,
+        inspected_at: r.int("inspected_at")?,
+        inspected_on: r.text("inspected_on")?,
+        officers: r.text("officers")?,
+        substitutions: r.text("substitutions")?,
+        items: r.text("items")?,
+        representative: r.text("representative")?,
+        outcome: r.text("outcome")?,
+        hazards: r.text("hazards")?,
+        cap_reason: r.opt_text("cap_reason")?,
+        recorded_by: r.text("recorded_by")?,
+    })
+}
+
+/// Stores an inspection with the next number of its region and year.
+pub async fn create(tx: &mut Tx, i: &Inspection, now_ms: i64) -> Result<Inspection> {
+    let prefix = format!("JC-{}-{}-", i.region_code, &i.inspected_on[..4]);
+    let n = query("SELECT COUNT(*) AS n FROM inspection WHERE inspection_no LIKE $1")
+        .bind(format!("{prefix}%"))
+        .fetch_one(tx.ex())
+        .await?
+        .int("n")?;
+    let id = new_id();
+    query(
+        "INSERT INTO inspection (region_code, id, inspection_no, plan_id, enterprise_id, credit_code, enterprise_name,
+         inspected_at, inspected_on, officers, substitutions, items, representative, outcome, hazards, cap_reason,
+         recorded_by, recorded_at, version)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, 1)",
+    )
+    .bind(i.region_code.as_str())
+    .bind(id.as_str())
+    .bind(format!("{prefix}{:05}", n + 1))
+    .bind(i.plan_id.as_deref())
+    .bind(i.enterprise_id.as_str())
+    .bind(i.credit_code.as_str())
+    .bind(i.enterprise_name.as_str())
+    .bind(i.inspected_at)
+    .bind(i.inspected_on.as_str())
+    .bind(i.officers.as_str())
+    .bind(i.substitutions.as_str())
+    .bind(i.items.as_str())
+    .bind(i.representative.as_str())
+    .bind(i.outcome.as_str())
+    .bind(i.hazards.as_str())
+    .bind(i.cap_reason.as_deref())
+    .bind(i.recorded_by.as_str())
+    .bind(now_ms)
+    .execute(tx.ex())
+    .await?;
+    from_row(
+        &crate::sql::dynamic_query(format!("SELECT {COLUMNS} FROM inspection WHERE id = $1"))
+            .bind(id.as_str())
+            .fetch_one(tx.ex())
+            .await?,
+    )
+}
+
+/// One inspection in scope.
+pub async fn get(db: &Db, scope: &Scope, id: &str) -> Result<Inspection> {
+    let mut b = Builder::default();
+    let scoped = scope_clause(&mut b, scope, "region_code", Some("enterprise_id"));
+    let id = b.arg(id);
+    from_row(
+        &b.build(format!("SELECT {COLUMNS} FROM inspection WHERE id = {id} AND {scoped}"))
+            .fetch_one(db.reader())
+            .await?,
+    )
+}
+
+/// Inspections in scope, newest first, optionally of one plan.
+pub async fn list(db: &Db, scope: &Scope, plan_id: Option<&str>, page: PageRequest) -> Result<Paged<Inspection>> {
+    let mut b = Builder::default();
+    let mut w = scope_clause(&mut b, scope, "region_code", Some("enterprise_id"));
+    if let Some(p) = plan_id {
+        w = format!("{w} AND plan_id = {}", b.arg(p));
+    }
+    let total = b
+        .snapshot()
+        .build(format!("SELECT COUNT(*) AS n FROM inspection WHERE {w}"))
+        .fetch_one(db.reader())
+        .await?
+        .int("n")?;
+    let (limit, offset) = (b.arg(i64::from(page.size)), b.arg(page.offset()));
+    let rows = b
+        .build(format!(
+            "SELECT {COLUMNS} FROM inspection WHERE {w} ORDER BY inspected_at DESC, id LIMIT {limit} OFFSET {offset}"
+        ))
+        .fetch_all(db.reader())
+        .await?;
+    Ok(Paged {
+        items: rows.iter().map(from_row).collect::<Result<_>>()?,
+        total,
+        page: page.number,
+        per_page: page.size,
+    })
+}
+
+/// Completed inspections of one enterprise in a calendar year.
+pub async fn count_in_year(tx: &mut Tx, enterprise_id: &str, year: i16) -> Result<i64> {
+    query("SELECT COUNT(*) AS n FROM inspection WHERE enterprise_id = $1 AND inspected_on >= $2 AND inspected_on <= $3")
+        .bind(enterprise_id)
+        .bind(format!("{year}-01-01"))
+        .bind(format!("{year}-12-31"))
+        .fetch_one(tx.ex())
+        .await?
+        .int("n")
+}
+
+/// Credit codes of the enterprises of a jurisdiction that already reached their annual cap
+/// in `year` (they are not candidates for another draw that year).
+pub async fn at_cap(db: &Db, region: &domain::region::RegionPrefix, year: i16) -> Result<Vec<String>> {
+    let mut b = Builder::default();
+    let scoped = scope_clause(&mut b, &Scope::Region(region.clone()), "e.region_code", None);
+    let (from, to) = (b.arg(format!("{year}-01-01")), b.arg(format!("{year}-12-31")));
+    let rows = b
+        .build(format!(
+            "SELECT e.credit_code FROM enterprise e JOIN (SELECT enterprise_id, COUNT(*) AS n FROM inspection
+               WHERE inspected_on >= {from} AND inspected_on <= {to} GROUP BY enterprise_id) c ON c.enterprise_id = e.id
+             WHERE {scoped} AND c.n >= e.annual_check_cap"
+        ))
+        .fetch_all(db.reader())
+        .await?;
+    rows.iter().map(|r| r.text("credit_code")).collect()
+}
+
+/// `(badge, credit code)` pairs of a plan's inspections: who inspected whom.
+pub async fn pairs_of_plan(db: &Db, plan_id: &str) -> Result<Vec<(String, String)>> {
+    let rows = query("SELECT officers, credit_code FROM inspection WHERE plan_id = $1")
+        .bind(plan_id)
+        .fetch_all(db.reader())
+        .await?;
+    let mut out = Vec::new();
+    for r in rows {
+        let officers: Vec<String> = serde_json::from_str(&r.text("officers")?).unwrap_or_default();
+        let code = r.text("credit_code")?;
+        out.extend(officers.into_iter().map(|o| (o, code.clone())));
+    }
+    Ok(out)
+}
+
+/// The most recent drawn plan of a region before `plan_id` (its inspections give the
+/// "inspected it last time" conflicts).
+pub async fn previous_drawn_plan(db: &Db, region_code: &str, before_created_plan: &str) -> Result<Option<String>> {
+    let row = query(
+        "SELECT id FROM spot_check_plan WHERE region_code = $1 AND status = 'drawn' AND id <> $2 ORDER BY drawn_at DESC LIMIT 1",
+    )
+    .bind(region_code)
+    .bind(before_created_plan)
+    .fetch_optional(db.reader())
+    .await?;
+    row.map(|r| r.text("id")).transpose()
+}
+
+/// Officer badge numbers that exist, are in service and certified on `day`, by badge.
+pub async fn certified(db: &Db, badges: &[String], day: &str) -> Result<HashMap<String, String>> {
+    let mut b = Builder::default();
+    let list: Vec<String> = badges.iter().map(|x| b.arg(x.as_str())).collect();
+    if list.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let day = b.arg(day);
+    let rows = b
+        .build(format!(
+            "SELECT badge_no, region_code FROM officer WHERE badge_no IN ({}) AND status = 'active' AND cert_valid_until >= {day}",
+            list.join(", ")
+        ))
+        .fetch_all(db.reader())
+        .await?;
+    rows.iter().map(|r| Ok((r.text("badge_no")?, r.text("region_code")?))).collect()
+}
