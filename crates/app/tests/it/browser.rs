@@ -242,6 +242,46 @@ async fn a_major_hazard_is_recorded_rectified_verified_and_closed_in_the_browser
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_county_draws_a_spot_check_publishes_it_and_records_an_inspection_with_a_finding() {
+    let s = start().await;
+    let c = &s.c;
+    login(&s, "huoqiu").await;
+    c.goto(&format!("{}/plans/new", s.base)).await.unwrap();
+    fill(c, "name", "第四季度双随机抽查").await;
+    c.execute("document.getElementById('period_start').value = '2026-10-01'; document.getElementById('period_end').value = '2026-12-31'", vec![])
+        .await
+        .unwrap();
+    fill(c, "check_items", "安全生产责任制；隐患排查治理").await;
+    click(c, "create-plan").await;
+    text_is(c, "#plan-status", "草稿").await;
+    click(c, "commit-plan").await;
+    text_is(c, "#plan-status", "已冻结，待抽取").await;
+    fill(c, "beacon", "2026-11-27 福彩3D 4 1 7").await;
+    click(c, "draw-plan").await;
+    text_is(c, "#plan-status", "已抽取并公示").await;
+    // Anyone can see it on the public page, with the record to download.
+    click(c, "public-link").await;
+    let result = until(c, "#draw-result", |t| t.contains("91341522")).await;
+    assert!(result.lines().count() > 5, "{result}");
+    assert!(c.find(Locator::Id("record-link")).await.is_ok());
+    c.back().await.unwrap();
+    // Record the inspection of the first drawn enterprise, with a finding.
+    c.find(Locator::Css("#assignments tbody a")).await.unwrap().click().await.unwrap();
+    text_is(c, "h1", "录入检查").await;
+    let officers = c.find(Locator::Id("officers")).await.unwrap().prop("value").await.unwrap().unwrap_or_default();
+    assert_eq!(officers.split(',').count(), 2, "the drawn team is filled in: {officers}");
+    c.find(Locator::Css("#outcome option[value='order_to_correct']")).await.unwrap().click().await.unwrap();
+    fill(c, "finding_description", "应急照明损坏").await;
+    c.execute("document.getElementById('finding_deadline').value = '2026-12-20'", vec![]).await.unwrap();
+    click(c, "record-inspection").await;
+    let list = until(c, "#inspections", |t| t.contains("JC-341522")).await;
+    assert!(list.contains("责令改正"), "{list}");
+    c.goto(&format!("{}/hazards?source=spot_check", s.base)).await.unwrap();
+    text_is(c, "#result-count", "共: 1").await;
+    s.c.clone().close().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_county_office_logs_in_browses_filters_and_imports_in_both_languages() {
     let s = start().await;
     let (base, c, dir) = (&s.base, &s.c, &s.dir);

@@ -6,6 +6,7 @@ mod account;
 mod admin;
 mod campaigns;
 mod hazards;
+mod inspections;
 mod plans;
 mod public;
 mod registers;
@@ -48,6 +49,8 @@ pub fn router() -> Router<State> {
         .route("/plans/{id}", get(plans::show_plan))
         .route("/plans/{id}/commit", post(plans::commit_plan))
         .route("/plans/{id}/draw", post(plans::draw_plan))
+        .route("/inspections", get(inspections::list_inspections).post(inspections::record_inspection))
+        .route("/inspections/new", get(inspections::new_inspection))
         .route("/public", get(public::index))
         .route("/public/draws", get(public::list_draws))
         .route("/public/draws/{no}", get(public::show_draw))
@@ -113,6 +116,7 @@ impl Layout {
         add(p.can(Permission::ViewHazards), "/hazards", "nav.hazards");
         add(p.can(Permission::ViewCampaigns), "/campaigns", "nav.campaigns");
         add(p.can(Permission::ViewPlans), "/plans", "nav.plans");
+        add(p.can(Permission::ViewPlans), "/inspections", "nav.inspections");
         add(p.can(Permission::ViewCampaigns), "/accidents", "nav.accidents");
         add(p.can(Permission::ImportRegisters), "/import", "nav.import");
         add(p.can(Permission::ManageUsers) || p.can(Permission::ManageSecurity), "/admin/users", "nav.users");

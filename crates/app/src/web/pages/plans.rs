@@ -192,7 +192,16 @@ struct PlanPage {
     status: &'static str,
     status_code: &'static str,
     can_manage: bool,
+    can_inspect: bool,
+    assignments: Vec<AssignmentRow>,
     error: Option<String>,
+}
+
+/// A drawn enterprise on the plan page.
+struct AssignmentRow {
+    entity: String,
+    stratum: &'static str,
+    team: String,
 }
 
 async fn plan_page(state: &State, lang: Lang, user: &WebUser, id: &str, error: Option<String>) -> Response {
@@ -204,7 +213,23 @@ async fn plan_page(state: &State, lang: Lang, user: &WebUser, id: &str, error: O
     let mut l = Layout::for_user(lang, user, "plans.title", "/plans");
     l.title = plan.name.clone();
     let t = l.t;
+    let assignments = match store::plan::record_of(&state.app.db, &plan.id).await {
+        Ok(Some(json)) => serde_json::from_str::<domain::draw::record::SpotRecord>(&json)
+            .ok()
+            .and_then(|r| r.assignments)
+            .unwrap_or_default()
+            .into_iter()
+            .map(|a| AssignmentRow {
+                stratum: t.s(&format!("risk.{}", a.stratum)),
+                team: a.team.join(", "),
+                entity: a.entity,
+            })
+            .collect(),
+        _ => vec![],
+    };
     let page = PlanPage {
+        can_inspect: principal.can(Permission::RecordInspection),
+        assignments,
         region: region_name(t, &plan.region_code),
         quotas: quotas_text(t, &plan),
         status: t.s(&format!("plan_status.{}", plan.status.as_str())),
