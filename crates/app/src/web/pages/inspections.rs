@@ -170,27 +170,27 @@ pub(super) async fn new_inspection(
             _ => return error_page(lang, &ServiceError::NotFound),
         }
     }
-    if !q.plan.is_empty() {
-        if let Ok(plan) = state.app.get_plan(p, &q.plan).await {
-            f.items = plan
-                .check_items
-                .split(['；', ';', '\n'])
-                .map(str::trim)
-                .filter(|s| !s.is_empty())
-                .map(|s| format!("{s}|pass"))
-                .collect::<Vec<_>>()
-                .join("\n");
-            if let Ok(Some(json)) = store::plan::record_of(&state.app.db, &plan.id).await
-                && let Ok(r) = serde_json::from_str::<domain::draw::record::SpotRecord>(&json)
-            {
-                f.officers = r
-                    .assignments
-                    .unwrap_or_default()
-                    .into_iter()
-                    .find(|a| a.entity == q.code)
-                    .map(|a| a.team.join(","))
-                    .unwrap_or_default();
-            }
+    if !q.plan.is_empty()
+        && let Ok(plan) = state.app.get_plan(p, &q.plan).await
+    {
+        f.items = plan
+            .check_items
+            .split(['；', ';', '\n'])
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(|s| format!("{s}|pass"))
+            .collect::<Vec<_>>()
+            .join("\n");
+        if let Ok(Some(json)) = store::plan::record_of(&state.app.db, &plan.id).await
+            && let Ok(r) = serde_json::from_str::<domain::draw::record::SpotRecord>(&json)
+        {
+            f.officers = r
+                .assignments
+                .unwrap_or_default()
+                .into_iter()
+                .find(|a| a.entity == q.code)
+                .map(|a| a.team.join(","))
+                .unwrap_or_default();
         }
     }
     f.inspected_at = jiff::Timestamp::from_millisecond(state.app.now_ms())
