@@ -8,6 +8,7 @@
 pub mod access;
 pub mod accident;
 pub mod audit;
+pub mod calendar;
 pub mod credit_code;
 pub mod draw;
 pub mod enterprise;
