@@ -47,11 +47,16 @@ impl WorkCalendar {
             let (Some(date), Some(kind)) = (parts.next(), parts.next()) else {
                 return Err(CalendarError { line: line_no, reason: "expected date,kind,name".into() });
             };
-            let date: Date = date.trim().parse().map_err(|_| CalendarError { line: line_no, reason: format!("'{date}' is not a date") })?;
+            let date: Date = date
+                .trim()
+                .parse()
+                .map_err(|_| CalendarError { line: line_no, reason: format!("'{date}' is not a date") })?;
             let kind = match kind.trim() {
                 "holiday" => DayKind::Holiday,
                 "workday" => DayKind::Workday,
-                other => return Err(CalendarError { line: line_no, reason: format!("'{other}' is not holiday or workday") }),
+                other => {
+                    return Err(CalendarError { line: line_no, reason: format!("'{other}' is not holiday or workday") });
+                }
             };
             if days.insert(date, kind).is_some() {
                 return Err(CalendarError { line: line_no, reason: format!("{date} appears twice") });

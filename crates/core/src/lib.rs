@@ -16,6 +16,7 @@ pub mod evidence;
 pub mod hazard;
 pub mod officer;
 pub mod page;
+pub mod penalty;
 pub mod plan;
 pub mod region;
 pub mod register_row;
