@@ -12,6 +12,39 @@ const REGIONS_CSV: &str = include_str!("../../../data/regions-anhui.csv");
 const DEPARTMENTS_CSV: &str = include_str!("../../../data/departments.csv");
 const SECTORS_CSV: &str = include_str!("../../../data/sectors.csv");
 const CRITERIA_CSV: &str = include_str!("../../../data/major-hazard-criteria.csv");
+const CALENDAR_CSV: &str = include_str!("../../../data/calendar-cn.csv");
+const ARTICLES_CSV: &str = include_str!("../../../data/work-safety-law-articles.csv");
+
+/// The official working-day calendar shipped with the product.
+pub static CALENDAR: LazyLock<domain::calendar::WorkCalendar> =
+    LazyLock::new(|| domain::calendar::WorkCalendar::parse(CALENDAR_CSV).expect("embedded calendar parses"));
+
+/// An article of the Work Safety Law a penalty decision can cite.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Article {
+    /// Code used in records (`wsl-102`).
+    pub code: String,
+    /// 第一百零二条.
+    pub article: String,
+    /// Subject (Chinese summary).
+    pub title_zh: String,
+    /// Subject (English summary).
+    pub title_en: String,
+}
+
+/// The Work Safety Law articles shipped with the product.
+pub static ARTICLES: LazyLock<Vec<Article>> = LazyLock::new(|| {
+    records(ARTICLES_CSV)
+        .expect("embedded articles parse")
+        .iter()
+        .map(|r| Article {
+            code: r[0].to_owned(),
+            article: r[1].to_owned(),
+            title_zh: r[2].to_owned(),
+            title_en: r[3].to_owned(),
+        })
+        .collect()
+});
 
 /// A national criterion for determining major accident hazards.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]

@@ -65,6 +65,8 @@ pub enum Permission {
     ViewCampaigns,
     /// Run special actions (a city office).
     ManageCampaigns,
+    /// File and conduct administrative penalty cases (county and city offices).
+    ManagePenalties,
     /// Record an inspection of an enterprise.
     RecordInspection,
     /// Record accidents (county and city offices).
@@ -118,6 +120,7 @@ impl Role {
             ManageCampaigns => self == CityOffice,
             RecordAccident => matches!(self, CityOffice | CountyOffice),
             RecordInspection => matches!(self, CityOffice | CountyOffice | Department | Inspector),
+            ManagePenalties => matches!(self, CityOffice | CountyOffice),
             ManageUsers => self == SysAdmin,
             ManageSecurity => self == SecurityAdmin,
             ViewAudit => self == AuditAdmin,

@@ -55,7 +55,10 @@ impl WorkCalendar {
                 "holiday" => DayKind::Holiday,
                 "workday" => DayKind::Workday,
                 other => {
-                    return Err(CalendarError { line: line_no, reason: format!("'{other}' is not holiday or workday") });
+                    return Err(CalendarError {
+                        line: line_no,
+                        reason: format!("'{other}' is not holiday or workday"),
+                    });
                 }
             };
             if days.insert(date, kind).is_some() {

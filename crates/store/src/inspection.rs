@@ -228,3 +228,25 @@ pub async fn certified(db: &Db, badges: &[String], day: &str) -> Result<HashMap<
         .await?;
     rows.iter().map(|r| Ok((r.text("badge_no")?, r.text("region_code")?))).collect()
 }
+
+/// Inspections that carried out a spot-check plan, newest first: the public results.
+pub async fn published(db: &Db, page: PageRequest) -> Result<Paged<Inspection>> {
+    let w = "plan_id IS NOT NULL";
+    let total = crate::sql::dynamic_query(format!("SELECT COUNT(*) AS n FROM inspection WHERE {w}"))
+        .fetch_one(db.reader())
+        .await?
+        .int("n")?;
+    let rows = crate::sql::dynamic_query(format!(
+        "SELECT {COLUMNS} FROM inspection WHERE {w} ORDER BY inspected_at DESC, id LIMIT $1 OFFSET $2"
+    ))
+    .bind(i64::from(page.size))
+    .bind(page.offset())
+    .fetch_all(db.reader())
+    .await?;
+    Ok(Paged {
+        items: rows.iter().map(from_row).collect::<Result<_>>()?,
+        total,
+        page: page.number,
+        per_page: page.size,
+    })
+}

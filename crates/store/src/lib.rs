@@ -18,6 +18,7 @@ pub mod evidence;
 pub mod hazard;
 pub mod inspection;
 pub mod officer;
+pub mod penalty;
 pub mod plan;
 pub mod reference;
 pub mod scope;

@@ -10,6 +10,7 @@ pub mod evidence;
 pub mod hazard_query;
 pub mod hazards;
 pub mod inspections;
+pub mod penalties;
 pub mod plans;
 pub mod registers;
 pub mod users;

@@ -170,6 +170,20 @@ mod tests {
             .map(|e| format!("escalation.{}", e.as_str())),
         );
         keys.extend(["county", "city", "province"].iter().map(|l| format!("listed.{l}")));
+        keys.extend(
+            [
+                "warning",
+                "fine",
+                "confiscation",
+                "order_to_correct",
+                "suspension",
+                "licence_suspension",
+                "licence_revocation",
+                "closure",
+            ]
+            .iter()
+            .map(|g| format!("ptype.{g}")),
+        );
         keys.extend(["no_problem", "order_to_correct", "penalty_case"].iter().map(|g| format!("outcome.{g}")));
         keys.extend(["general", "larger", "major", "especially_major"].iter().map(|g| format!("agrade.{g}")));
         keys.extend(["newest", "deadline", "region"].iter().map(|l| format!("sort.{l}")));

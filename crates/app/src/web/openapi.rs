@@ -1,6 +1,6 @@
 //! The OpenAPI 3.1 description of the JSON API, served at `/api/openapi.json`.
 
-use super::api::{accidents, account, admin, campaigns, hazards, inspections, plans, registers};
+use super::api::{accidents, account, admin, campaigns, hazards, inspections, penalties, plans, registers};
 use axum::Json;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
@@ -18,6 +18,7 @@ use utoipa::{Modify, OpenApi};
         accidents::record_accident, accidents::list_accidents, accidents::accident_types,
         campaigns::list_campaigns, campaigns::create_campaign, campaigns::campaign_progress,
         inspections::record_inspection, inspections::list_inspections, inspections::get_inspection,
+        penalties::file_case, penalties::list_cases, penalties::get_case, penalties::act, penalties::articles,
         plans::create_plan, plans::list_plans, plans::get_plan, plans::commit_plan, plans::draw_plan, plans::declare_conflict,
         admin::list_users, admin::create_user, admin::unlock_user, admin::reset_password,
         admin::list_audit, admin::verify_audit,

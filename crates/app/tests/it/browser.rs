@@ -278,6 +278,10 @@ async fn a_county_draws_a_spot_check_publishes_it_and_records_an_inspection_with
     assert!(list.contains("责令改正"), "{list}");
     c.goto(&format!("{}/hazards?source=spot_check", s.base)).await.unwrap();
     text_is(c, "#result-count", "共: 1").await;
+    // The result is public, without anyone's name.
+    c.goto(&format!("{}/public/inspections", s.base)).await.unwrap();
+    let public = until(c, "#public-results", |t| t.contains("发现问题")).await;
+    assert!(!public.contains("AH341522"), "officers are not listed: {public}");
     s.c.clone().close().await.unwrap();
 }
 

@@ -264,3 +264,70 @@ async fn inspections_follow_the_drawn_team_count_toward_the_cap_and_feed_the_nex
 }
 
 crate::on_both_backends!(inspections_follow_the_drawn_team_count_toward_the_cap_and_feed_the_next_draw);
+
+async fn a_penalty_case_runs_its_course_with_working_day_deadlines_and_is_published_without_facts(backend: Backend) {
+    let app = TestApp::new(backend).await;
+    let t = app.token("huoqiu").await;
+    let eid = app.get("/api/v1/enterprises?per_page=1", Some(&t)).await.json()["items"][0].clone();
+    let body = json!({"enterprise_id": eid["id"], "facts": "检查发现张三未经培训上岗，且配电箱未接地", "legal_basis": "wsl-102",
+        "penalty_types": ["fine", "order_to_correct"], "fine_yuan": "50000"});
+    assert_eq!(
+        app.post_json("/api/v1/penalties", Some(&app.token("inspector1").await), body.clone()).await.status,
+        StatusCode::FORBIDDEN
+    );
+    let r = app.post_json("/api/v1/penalties", Some(&t), body).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let c = r.json();
+    let id = c["id"].as_str().unwrap().to_owned();
+    assert_eq!((c["hearing_right"].as_bool(), c["fine_fen"].as_i64()), (Some(false), Some(5_000_000)));
+    let step = |action: &'static str, version: i64| {
+        let app = &app;
+        let t = t.clone();
+        let id = id.clone();
+        async move {
+            app.post_json(
+                &format!("/api/v1/penalties/{id}/transitions"),
+                Some(&t),
+                json!({"action": action, "version": version}),
+            )
+            .await
+        }
+    };
+    assert_eq!(
+        step("decide", 1).await.status,
+        StatusCode::CONFLICT,
+        "a case is decided after investigation and notice"
+    );
+    assert_eq!(step("investigate", 1).await.status, StatusCode::OK);
+    // Today is Saturday 28 November 2026: 3 working days run Mon 30 Nov, Tue 1 and Wed 2 Dec.
+    let notified = step("notify", 2).await.json();
+    assert_eq!(notified["deadline"], "2026-12-02");
+    assert_eq!(step("request_hearing", 3).await.status, StatusCode::CONFLICT, "a ¥50,000 fine gives no hearing right");
+    let decided = step("decide", 3).await.json();
+    assert_eq!(
+        (decided["decided_on"].as_str(), decided["publish_by"].as_str()),
+        (Some("2026-11-28"), Some("2026-12-08"))
+    );
+    let public = app.get("/public/penalties", None).await;
+    assert_eq!(public.status, StatusCode::OK);
+    assert!(
+        public.body.contains(decided["case_no"].as_str().unwrap())
+            && public.body.contains("第一百零二条")
+            && public.body.contains("50000.00")
+    );
+    assert!(
+        !public.body.contains("张三") && !public.body.contains("未经培训"),
+        "the facts (and names in them) are not published"
+    );
+    for (a, v) in [("serve", 4), ("execute", 5), ("close", 6)] {
+        assert_eq!(step(a, v).await.status, StatusCode::OK, "{a}");
+    }
+    let big = json!({"enterprise_id": eid["id"], "facts": "拒不整改", "legal_basis": "wsl-112", "penalty_types": ["fine"], "fine_yuan": "100000"});
+    let big = app.post_json("/api/v1/penalties", Some(&t), big).await.json();
+    assert_eq!(big["hearing_right"], true, "a ¥100,000 fine on a unit gives a hearing right");
+    let bad = json!({"enterprise_id": eid["id"], "facts": "x", "legal_basis": "art-999", "penalty_types": ["warning"]});
+    assert_eq!(app.post_json("/api/v1/penalties", Some(&t), bad).await.json()["error"]["field"], "legal_basis");
+    assert_eq!(app.get("/api/v1/penalties", Some(&app.token("jinzhai").await)).await.json()["total"], 0);
+}
+
+crate::on_both_backends!(a_penalty_case_runs_its_course_with_working_day_deadlines_and_is_published_without_facts);

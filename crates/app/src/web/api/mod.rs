@@ -8,6 +8,7 @@ pub mod admin;
 pub mod campaigns;
 pub mod hazards;
 pub mod inspections;
+pub mod penalties;
 pub mod plans;
 pub mod registers;
 
@@ -47,6 +48,10 @@ pub fn router() -> Router<State> {
         .route("/conflicts", post(plans::declare_conflict))
         .route("/inspections", get(inspections::list_inspections).post(inspections::record_inspection))
         .route("/inspections/{id}", get(inspections::get_inspection))
+        .route("/penalties", get(penalties::list_cases).post(penalties::file_case))
+        .route("/penalties/{id}", get(penalties::get_case))
+        .route("/penalties/{id}/transitions", post(penalties::act))
+        .route("/articles", get(penalties::articles))
         .route("/users", get(admin::list_users).post(admin::create_user))
         .route("/users/{id}/unlock", post(admin::unlock_user))
         .route("/users/{id}/reset-password", post(admin::reset_password))

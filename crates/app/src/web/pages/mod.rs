@@ -56,6 +56,8 @@ pub fn router() -> Router<State> {
         .route("/public/draws/{no}", get(public::show_draw))
         .route("/public/draws/{no}/record.json", get(public::draw_record))
         .route("/public/spec", get(public::spec))
+        .route("/public/inspections", get(public::list_inspections))
+        .route("/public/penalties", get(public::list_penalties))
         .route("/admin/users", get(admin::list_users).post(admin::create_user))
         .route("/admin/users/{id}/unlock", post(admin::unlock_user))
         .route("/admin/users/{id}/reset", post(admin::reset_password))

@@ -17,8 +17,123 @@ const SPEC_MD: &str = include_str!("../../../../../docs/specs/random-draw.md");
 
 fn public_layout(lang: Lang, title_key: &str, path: &str) -> Layout {
     let mut l = Layout::anonymous(lang, title_key, path);
-    l.nav = vec![super::NavItem { href: "/public/draws", label: l.t.s("public.draws"), active: true }];
+    l.nav = [
+        ("/public/draws", "public.draws"),
+        ("/public/inspections", "public.inspections"),
+        ("/public/penalties", "public.penalties"),
+    ]
+    .into_iter()
+    .map(|(href, key)| super::NavItem { href, label: l.t.s(key), active: path.starts_with(href) })
+    .collect();
     l
+}
+
+#[derive(Template)]
+#[template(path = "public_results.html")]
+struct ResultsPage {
+    l: Layout,
+    intro: &'static str,
+    headers: Vec<&'static str>,
+    rows: Vec<Vec<String>>,
+    pager: Pager,
+}
+
+/// Spot-check inspection results: enterprise, date, plan, result; no personal data (no
+/// officers' or representatives' names).
+pub(super) async fn list_inspections(
+    axum::extract::State(state): axum::extract::State<State>,
+    lang: Lang,
+    Query(q): Query<PageQuery>,
+) -> Response {
+    let paged = match state.app.public_inspections(PageRequest::new(q.page, None)).await {
+        Ok(p) => p,
+        Err(e) => return error_page(lang, &e),
+    };
+    let l = public_layout(lang, "public.inspections", "/public/inspections");
+    let t = l.t;
+    let rows = paged
+        .items
+        .iter()
+        .map(|i| {
+            let problems = i.outcome != "no_problem";
+            vec![
+                i.inspected_on.clone(),
+                i.enterprise_name.clone(),
+                i.credit_code.clone(),
+                region_name(t, &i.region_code),
+                t.s(if problems { "public.problems_found" } else { "public.passed" }).to_owned(),
+            ]
+        })
+        .collect();
+    let headers = vec![
+        t.s("inspections.when"),
+        t.s("field.name"),
+        t.s("field.credit_code"),
+        t.s("field.region"),
+        t.s("inspections.outcome"),
+    ];
+    render(&ResultsPage {
+        intro: t.s("public.inspections_intro"),
+        headers,
+        rows,
+        pager: Pager::new("/public/inspections", &[], &paged),
+        l,
+    })
+}
+
+/// Penalty decisions: enterprise, legal basis, penalty, amount, date; never the facts.
+pub(super) async fn list_penalties(
+    axum::extract::State(state): axum::extract::State<State>,
+    lang: Lang,
+    Query(q): Query<PageQuery>,
+) -> Response {
+    let paged = match state.app.public_decisions(PageRequest::new(q.page, None)).await {
+        Ok(p) => p,
+        Err(e) => return error_page(lang, &e),
+    };
+    let l = public_layout(lang, "public.penalties", "/public/penalties");
+    let t = l.t;
+    let rows = paged
+        .items
+        .iter()
+        .map(|c| {
+            let basis = crate::refdata::ARTICLES
+                .iter()
+                .find(|a| a.code == c.legal_basis)
+                .map(|a| format!("《安全生产法》{}", a.article))
+                .unwrap_or_else(|| c.legal_basis.clone());
+            let types: Vec<String> = serde_json::from_str::<Vec<String>>(&c.penalty_types)
+                .unwrap_or_default()
+                .iter()
+                .map(|p| t.s(&format!("ptype.{p}")).to_owned())
+                .collect();
+            vec![
+                c.decided_on.clone().unwrap_or_default(),
+                c.case_no.clone(),
+                c.enterprise_name.clone(),
+                c.credit_code.clone(),
+                basis,
+                types.join("、"),
+                if c.fine_fen > 0 { format!("{}.{:02}", c.fine_fen / 100, c.fine_fen % 100) } else { "—".into() },
+            ]
+        })
+        .collect();
+    let headers = vec![
+        t.s("penalties.decided_on"),
+        t.s("penalties.no"),
+        t.s("field.name"),
+        t.s("field.credit_code"),
+        t.s("penalties.basis"),
+        t.s("penalties.types"),
+        t.s("penalties.fine"),
+    ];
+    render(&ResultsPage {
+        intro: t.s("public.penalties_intro"),
+        headers,
+        rows,
+        pager: Pager::new("/public/penalties", &[], &paged),
+        l,
+    })
 }
 
 #[derive(Template)]

@@ -1,0 +1,255 @@
+//! Penalty cases: the case row with its current status and deadline, and an append-only
+//! timeline; the public list of decisions.
+
+use crate::scope::scope_clause;
+use crate::sql::{Builder, Row, query};
+use crate::{Db, Result, StoreError, Tx, new_id};
+use domain::access::Scope;
+use domain::page::{PageRequest, Paged};
+
+/// A case as stored.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct PenaltyCase {
+    /// Id.
+    pub id: String,
+    /// Document number.
+    pub case_no: String,
+    /// Region.
+    pub region_code: String,
+    /// Enterprise id.
+    pub enterprise_id: String,
+    /// Credit code.
+    pub credit_code: String,
+    /// Enterprise name.
+    pub enterprise_name: String,
+    /// The inspection that led to it.
+    pub inspection_id: Option<String>,
+    /// Facts found (internal; never published).
+    pub facts: String,
+    /// Legal basis (article code).
+    pub legal_basis: String,
+    /// Penalty types (JSON array).
+    pub penalty_types: String,
+    /// Fine in fen.
+    pub fine_fen: i64,
+    /// Whether the party may request a hearing.
+    pub hearing_right: bool,
+    /// Status.
+    pub status: String,
+    /// Day the status was reached.
+    pub status_since: String,
+    /// Deadline of the current step.
+    pub deadline: Option<String>,
+    /// Decision day.
+    pub decided_on: Option<String>,
+    /// Last day to publish the decision.
+    pub publish_by: Option<String>,
+    /// Who filed it.
+    pub filed_by: String,
+    /// Version.
+    pub version: i64,
+}
+
+const COLUMNS: &str = "id, case_no, region_code, enterprise_id, credit_code, enterprise_name, inspection_id, facts, legal_basis, \
+    penalty_types, fine_fen, hearing_right, status, status_since, deadline, decided_on, publish_by, filed_by, version";
+
+fn from_row(r: &Row) -> Result<PenaltyCase> {
+    Ok(PenaltyCase {
+        id: r.text("id")?,
+        case_no: r.text("case_no")?,
+        region_code: r.text("region_code")?,
+        enterprise_id: r.text("enterprise_id")?,
+        credit_code: r.text("credit_code")?,
+        enterprise_name: r.text("enterprise_name")?,
+        inspection_id: r.opt_text("inspection_id")?,
+        facts: r.text("facts")?,
+        legal_basis: r.text("legal_basis")?,
+        penalty_types: r.text("penalty_types")?,
+        fine_fen: r.int("fine_fen")?,
+        hearing_right: r.bool("hearing_right")?,
+        status: r.text("status")?,
+        status_since: r.text("status_since")?,
+        deadline: r.opt_text("deadline")?,
+        decided_on: r.opt_text("decided_on")?,
+        publish_by: r.opt_text("publish_by")?,
+        filed_by: r.text("filed_by")?,
+        version: r.int("version")?,
+    })
+}
+
+/// Files a case with the next number of its region and year.
+pub async fn create(tx: &mut Tx, c: &PenaltyCase, year: i16, now_ms: i64) -> Result<PenaltyCase> {
+    let prefix = format!("CF-{}-{year}-", c.region_code);
+    let n = query("SELECT COUNT(*) AS n FROM penalty_case WHERE case_no LIKE $1")
+        .bind(format!("{prefix}%"))
+        .fetch_one(tx.ex())
+        .await?
+        .int("n")?;
+    let id = new_id();
+    query(
+        "INSERT INTO penalty_case (region_code, id, case_no, enterprise_id, credit_code, enterprise_name, inspection_id, facts,
+         legal_basis, penalty_types, fine_fen, hearing_right, status, status_since, deadline, filed_by, filed_at, version)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, 'filed', $13, NULL, $14, $15, 1)",
+    )
+    .bind(c.region_code.as_str())
+    .bind(id.as_str())
+    .bind(format!("{prefix}{:04}", n + 1))
+    .bind(c.enterprise_id.as_str())
+    .bind(c.credit_code.as_str())
+    .bind(c.enterprise_name.as_str())
+    .bind(c.inspection_id.as_deref())
+    .bind(c.facts.as_str())
+    .bind(c.legal_basis.as_str())
+    .bind(c.penalty_types.as_str())
+    .bind(c.fine_fen)
+    .bind(c.hearing_right)
+    .bind(c.status_since.as_str())
+    .bind(c.filed_by.as_str())
+    .bind(now_ms)
+    .execute(tx.ex())
+    .await?;
+    event(tx, &c.region_code, &id, 1, (&c.filed_by, "filed"), "file", None, "filed", "", now_ms).await?;
+    from_row(
+        &crate::sql::dynamic_query(format!("SELECT {COLUMNS} FROM penalty_case WHERE id = $1"))
+            .bind(id.as_str())
+            .fetch_one(tx.ex())
+            .await?,
+    )
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn event(
+    tx: &mut Tx,
+    region: &str,
+    case_id: &str,
+    version_after: i64,
+    who: (&str, &str),
+    action: &str,
+    from: Option<&str>,
+    to: &str,
+    note: &str,
+    now_ms: i64,
+) -> Result<()> {
+    query(
+        "INSERT INTO penalty_event (region_code, case_id, seq, at_ms, actor, role, action, from_status, to_status, note, version_after)
+         VALUES ($1, $2, (SELECT COUNT(*) + 1 FROM penalty_event WHERE region_code = $1 AND case_id = $2), $3, $4, $5, $6, $7, $8, $9, $10)",
+    )
+    .bind(region)
+    .bind(case_id)
+    .bind(now_ms)
+    .bind(who.0)
+    .bind(who.1)
+    .bind(action)
+    .bind(from)
+    .bind(to)
+    .bind(note)
+    .bind(version_after)
+    .execute(tx.ex())
+    .await?;
+    Ok(())
+}
+
+/// What a step changes.
+#[derive(Debug, Clone)]
+pub struct CaseStep<'a> {
+    /// Who (username, role).
+    pub who: (&'a str, &'a str),
+    /// Action name.
+    pub action: &'a str,
+    /// New status.
+    pub to: &'a str,
+    /// Day reached.
+    pub since: String,
+    /// Deadline of the new status.
+    pub deadline: Option<String>,
+    /// Decision day (set by `decide`).
+    pub decided_on: Option<String>,
+    /// Last day to publish (set by `decide`).
+    pub publish_by: Option<String>,
+    /// Note.
+    pub note: &'a str,
+}
+
+/// Applies a step if the case is still at `version`.
+pub async fn apply(tx: &mut Tx, c: &PenaltyCase, version: i64, s: &CaseStep<'_>, now_ms: i64) -> Result<()> {
+    let n = query(
+        "UPDATE penalty_case SET status = $1, status_since = $2, deadline = $3, decided_on = COALESCE($4, decided_on),
+         publish_by = COALESCE($5, publish_by), version = version + 1 WHERE region_code = $6 AND id = $7 AND version = $8",
+    )
+    .bind(s.to)
+    .bind(s.since.as_str())
+    .bind(s.deadline.as_deref())
+    .bind(s.decided_on.as_deref())
+    .bind(s.publish_by.as_deref())
+    .bind(c.region_code.as_str())
+    .bind(c.id.as_str())
+    .bind(version)
+    .execute(tx.ex())
+    .await?;
+    if n == 0 {
+        return Err(StoreError::Conflict { expected: version, actual: c.version });
+    }
+    event(tx, &c.region_code, &c.id, version + 1, s.who, s.action, Some(&c.status), s.to, s.note, now_ms).await
+}
+
+/// One case in scope.
+pub async fn get(db: &Db, scope: &Scope, id: &str) -> Result<PenaltyCase> {
+    let mut b = Builder::default();
+    let scoped = scope_clause(&mut b, scope, "region_code", Some("enterprise_id"));
+    let id = b.arg(id);
+    from_row(
+        &b.build(format!("SELECT {COLUMNS} FROM penalty_case WHERE id = {id} AND {scoped}"))
+            .fetch_one(db.reader())
+            .await?,
+    )
+}
+
+/// Cases in scope; with `overdue_on`, only those whose step deadline has passed.
+pub async fn list(db: &Db, scope: &Scope, overdue_on: Option<&str>, page: PageRequest) -> Result<Paged<PenaltyCase>> {
+    let mut b = Builder::default();
+    let mut w = scope_clause(&mut b, scope, "region_code", Some("enterprise_id"));
+    if let Some(day) = overdue_on {
+        w = format!("{w} AND deadline IS NOT NULL AND deadline < {}", b.arg(day));
+    }
+    let total = b
+        .snapshot()
+        .build(format!("SELECT COUNT(*) AS n FROM penalty_case WHERE {w}"))
+        .fetch_one(db.reader())
+        .await?
+        .int("n")?;
+    let (limit, offset) = (b.arg(i64::from(page.size)), b.arg(page.offset()));
+    let rows = b
+        .build(format!(
+            "SELECT {COLUMNS} FROM penalty_case WHERE {w} ORDER BY filed_at DESC, id LIMIT {limit} OFFSET {offset}"
+        ))
+        .fetch_all(db.reader())
+        .await?;
+    Ok(Paged {
+        items: rows.iter().map(from_row).collect::<Result<_>>()?,
+        total,
+        page: page.number,
+        per_page: page.size,
+    })
+}
+
+/// Decided cases, newest decision first: the public list.
+pub async fn decisions(db: &Db, page: PageRequest) -> Result<Paged<PenaltyCase>> {
+    let w = "decided_on IS NOT NULL";
+    let total = crate::sql::dynamic_query(format!("SELECT COUNT(*) AS n FROM penalty_case WHERE {w}"))
+        .fetch_one(db.reader())
+        .await?
+        .int("n")?;
+    let rows = crate::sql::dynamic_query(format!(
+        "SELECT {COLUMNS} FROM penalty_case WHERE {w} ORDER BY decided_on DESC, id LIMIT $1 OFFSET $2"
+    ))
+    .bind(i64::from(page.size))
+    .bind(page.offset())
+    .fetch_all(db.reader())
+    .await?;
+    Ok(Paged {
+        items: rows.iter().map(from_row).collect::<Result<_>>()?,
+        total,
+        page: page.number,
+        per_page: page.size,
+    })
+}
