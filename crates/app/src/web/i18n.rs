@@ -184,6 +184,16 @@ mod tests {
             .iter()
             .map(|g| format!("ptype.{g}")),
         );
+        keys.extend(
+            ["filed", "investigated", "notified", "hearing", "decided", "served", "executed", "closed"]
+                .iter()
+                .map(|g| format!("case.{g}")),
+        );
+        keys.extend(
+            ["investigate", "notify", "request_hearing", "decide", "serve", "execute", "close"]
+                .iter()
+                .map(|g| format!("case_action.{g}")),
+        );
         keys.extend(["no_problem", "order_to_correct", "penalty_case"].iter().map(|g| format!("outcome.{g}")));
         keys.extend(["general", "larger", "major", "especially_major"].iter().map(|g| format!("agrade.{g}")));
         keys.extend(["newest", "deadline", "region"].iter().map(|l| format!("sort.{l}")));

@@ -242,7 +242,7 @@ async fn a_major_hazard_is_recorded_rectified_verified_and_closed_in_the_browser
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_county_draws_a_spot_check_publishes_it_and_records_an_inspection_with_a_finding() {
+async fn a_county_draws_a_spot_check_records_an_inspection_decides_a_penalty_and_the_public_sees_it() {
     let s = start().await;
     let c = &s.c;
     login(&s, "huoqiu").await;
@@ -266,6 +266,7 @@ async fn a_county_draws_a_spot_check_publishes_it_and_records_an_inspection_with
     assert!(c.find(Locator::Id("record-link")).await.is_ok());
     c.back().await.unwrap();
     // Record the inspection of the first drawn enterprise, with a finding.
+    let drawn_code = c.find(Locator::Css("#assignments tbody td")).await.unwrap().text().await.unwrap();
     c.find(Locator::Css("#assignments tbody a")).await.unwrap().click().await.unwrap();
     text_is(c, "h1", "录入检查").await;
     let officers = c.find(Locator::Id("officers")).await.unwrap().prop("value").await.unwrap().unwrap_or_default();
@@ -282,6 +283,28 @@ async fn a_county_draws_a_spot_check_publishes_it_and_records_an_inspection_with
     c.goto(&format!("{}/public/inspections", s.base)).await.unwrap();
     let public = until(c, "#public-results", |t| t.contains("发现问题")).await;
     assert!(!public.contains("AH341522"), "officers are not listed: {public}");
+    // A penalty case for the drawn enterprise, decided and published.
+    c.goto(&format!("{}/penalties?code={drawn_code}", s.base)).await.unwrap();
+    fill(c, "facts", "应急照明损坏且拒不整改").await;
+    c.find(Locator::Css("#legal_basis option[value='wsl-102']")).await.unwrap().click().await.unwrap();
+    fill(c, "fine_yuan", "20000").await;
+    click(c, "file-case").await;
+    text_is(c, "#case-status", "已立案").await;
+    click(c, "case-investigate").await;
+    text_is(c, "#case-status", "调查终结").await;
+    click(c, "case-notify").await;
+    text_is(c, "#case-status", "已告知（陈述申辩期）").await;
+    assert_eq!(
+        until(c, "#case-deadline", |t| !t.is_empty()).await,
+        "2026-12-02",
+        "3 working days after a Saturday notice"
+    );
+    click(c, "case-decide").await;
+    text_is(c, "#case-status", "已决定").await;
+    c.goto(&format!("{}/public/penalties", s.base)).await.unwrap();
+    let decisions = until(c, "#public-results", |t| t.contains(&drawn_code)).await;
+    assert!(decisions.contains("20000.00") && decisions.contains("第一百零二条"), "{decisions}");
+    assert!(!decisions.contains("拒不整改"), "facts are not published");
     s.c.clone().close().await.unwrap();
 }
 

@@ -7,6 +7,7 @@ mod admin;
 mod campaigns;
 mod hazards;
 mod inspections;
+mod penalties;
 mod plans;
 mod public;
 mod registers;
@@ -51,6 +52,9 @@ pub fn router() -> Router<State> {
         .route("/plans/{id}/draw", post(plans::draw_plan))
         .route("/inspections", get(inspections::list_inspections).post(inspections::record_inspection))
         .route("/inspections/new", get(inspections::new_inspection))
+        .route("/penalties", get(penalties::list_cases).post(penalties::file_case))
+        .route("/penalties/{id}", get(penalties::show_case))
+        .route("/penalties/{id}/{action}", post(penalties::act))
         .route("/public", get(public::index))
         .route("/public/draws", get(public::list_draws))
         .route("/public/draws/{no}", get(public::show_draw))
@@ -119,6 +123,7 @@ impl Layout {
         add(p.can(Permission::ViewCampaigns), "/campaigns", "nav.campaigns");
         add(p.can(Permission::ViewPlans), "/plans", "nav.plans");
         add(p.can(Permission::ViewPlans), "/inspections", "nav.inspections");
+        add(p.can(Permission::ViewCampaigns), "/penalties", "nav.penalties");
         add(p.can(Permission::ViewCampaigns), "/accidents", "nav.accidents");
         add(p.can(Permission::ImportRegisters), "/import", "nav.import");
         add(p.can(Permission::ManageUsers) || p.can(Permission::ManageSecurity), "/admin/users", "nav.users");
