@@ -141,3 +141,108 @@ pub fn table(ms: &[Measurement]) -> String {
     }
     out
 }
+
+/// Measures a spot-check draw at scale: `rows` enterprises and `officers` officers imported,
+/// a plan over all of them drawing 5 % (20 % / 15 % / 10 % / 5 % of the strata, as counts)
+/// with teams of two, committed and drawn through the use-cases — from the database to the
+/// stored, published record — then the record verified as `draw verify` does. The baseline
+/// is the core draw alone on the same inputs in memory (SHA-256 of the canonical text, sort
+/// and shuffle), the floor the database path is compared with.
+pub async fn draw(backend: Backend, rows: usize, officers: usize) -> anyhow::Result<Vec<Measurement>> {
+    use domain::access::{Principal, Role};
+    use domain::region::{RegionCode, RegionLevel, RegionPrefix};
+    let scratch = TestDb::new(backend).await;
+    let dir = std::env::temp_dir().join(format!("inspectorate-bench-{}", store::new_id()));
+    let app =
+        App { db: scratch.db.clone(), clock: Arc::new(SystemClock), root_region: "340000".into(), evidence_dir: dir };
+    crate::refdata::sync(&app.db).await?;
+    let options = ImportOptions { skip_bad: false, limits: Limits::CLI };
+    app.import_register(
+        &Actor::cli(),
+        RegisterKind::Enterprises,
+        "bench.csv",
+        enterprise_csv(rows).as_bytes(),
+        options,
+        &|_| {},
+    )
+    .await?;
+    let mut officer_csv = String::from("badge_no,name,unit,department,region_code,cert_valid_until\n");
+    for i in 0..officers {
+        officer_csv.push_str(&format!("AH-B{i:05},官员{i},省应急管理厅,emergency,340000,2099-12-31\n"));
+    }
+    app.import_register(
+        &Actor::cli(),
+        RegisterKind::Officers,
+        "officers.csv",
+        officer_csv.as_bytes(),
+        options,
+        &|_| {},
+    )
+    .await?;
+    let region = RegionCode::parse("340000")?;
+    let principal = Principal {
+        user_id: "bench".into(),
+        username: "bench".into(),
+        role: Role::CityOffice,
+        region_prefix: RegionPrefix::of(&region, RegionLevel::Province),
+        region,
+        enterprise_id: None,
+    };
+    let actor = Actor::user(&principal, "bench");
+    let share = |per_mille: usize| (rows * per_mille / 1000 / 7 * 7).to_string();
+    let input = crate::service::plans::PlanInput {
+        name: "bench".into(),
+        period_start: "2026-01-01".into(),
+        period_end: "2026-12-31".into(),
+        quotas: [share(20), share(15), share(10), share(5)],
+        team_size: 2,
+        ..Default::default()
+    };
+    let plan = app.create_plan(&actor, &input).await?;
+    let start = Instant::now();
+    let plan = app.commit_plan(&actor, &plan.id, plan.version).await?;
+    let plan = app.draw_plan(&actor, &plan.id, plan.version, "bench beacon").await?;
+    let seconds = start.elapsed().as_secs_f64();
+    let (_, record) = app.published_plan(&plan.plan_no).await?;
+    let parsed: domain::draw::record::SpotRecord = serde_json::from_str(&record)?;
+    let selected = parsed.assignments.as_ref().map(Vec::len).unwrap_or(0);
+    // Baseline: the same inputs, drawn in memory by the core alone.
+    let inputs = domain::draw::spot::SpotInputs {
+        kind: parsed.kind.clone(),
+        team_size: parsed.team_size,
+        candidates: parsed.candidates.iter().map(|c| (c.id.clone(), c.stratum.clone())).collect(),
+        quotas: parsed.quotas.iter().map(|q| (q.stratum.clone(), q.count)).collect(),
+        inspectors: parsed.inspectors.clone(),
+        conflicts: parsed.conflicts.clone(),
+    };
+    let start = Instant::now();
+    let baseline = domain::draw::record::SpotRecord::reveal(&inputs.freeze()?, &[7; 32], "bench beacon")?;
+    let baseline_seconds = start.elapsed().as_secs_f64();
+    anyhow::ensure!(baseline.assignments.map(|a| a.len()) == Some(selected), "baseline selected a different number");
+    let start = Instant::now();
+    let verdict = domain::draw::record::verify_json(&record)?;
+    let verify_seconds = start.elapsed().as_secs_f64();
+    anyhow::ensure!(
+        matches!(verdict, domain::draw::record::Verdict::Verified { .. }),
+        "the stored record does not verify"
+    );
+    scratch.db.close().await;
+    Ok(vec![
+        Measurement {
+            operation: format!(
+                "spot-check draw {rows} → {selected} with {officers} officers (commit + draw, database to stored record)"
+            ),
+            backend: backend_name(backend),
+            n: selected,
+            seconds,
+            baseline_seconds,
+        },
+        Measurement {
+            operation: format!("draw verify of that record ({} bytes)", record.len()),
+            backend: backend_name(backend),
+            n: selected,
+            seconds: verify_seconds,
+            baseline_seconds,
+        },
+    ])
+}

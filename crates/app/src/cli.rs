@@ -117,6 +117,8 @@ enum Kind {
 enum BenchWhat {
     /// Import enterprises from CSV.
     Import,
+    /// A spot-check draw over the whole register (with 5,000 officers) and its verification.
+    Draw,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -302,7 +304,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Restore { file, force } => restore(&config, &file, force).await,
-        Command::Bench { what: BenchWhat::Import, rows, backend } => {
+        Command::Bench { what, rows, backend } => {
             let backends = match backend {
                 BenchBackend::Sqlite => vec![store::Backend::Sqlite],
                 BenchBackend::Postgres => vec![store::Backend::Postgres],
@@ -310,8 +312,11 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             };
             let mut results = Vec::new();
             for b in backends {
-                eprintln!("measuring import of {rows} rows on {b:?}…");
-                results.push(crate::bench::import(b, rows).await?);
+                eprintln!("measuring {what:?} with {rows} rows on {b:?}…");
+                match what {
+                    BenchWhat::Import => results.push(crate::bench::import(b, rows).await?),
+                    BenchWhat::Draw => results.extend(crate::bench::draw(b, rows, 5_000).await?),
+                }
             }
             print!("{}", crate::bench::table(&results));
             Ok(ExitCode::SUCCESS)

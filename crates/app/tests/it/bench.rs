@@ -12,3 +12,11 @@ async fn the_import_benchmark_runs_and_reports_sane_numbers(backend: Backend) {
 }
 
 crate::on_both_backends!(the_import_benchmark_runs_and_reports_sane_numbers);
+
+async fn the_draw_benchmark_runs_and_its_record_verifies(backend: Backend) {
+    let ms = inspectorate::bench::draw(backend, 700, 20).await.unwrap();
+    assert_eq!(ms.len(), 2);
+    assert!(ms[0].n > 0 && ms.iter().all(|m| m.seconds > 0.0 && m.baseline_seconds > 0.0));
+}
+
+crate::on_both_backends!(the_draw_benchmark_runs_and_its_record_verifies);
