@@ -106,23 +106,5 @@ pub async fn list(db: &Db, scope: &Scope, from: &str, to: &str, page: PageReques
     let scoped = scope_clause(&mut b, scope, "region_code", Some("enterprise_id"));
     let (f, t) = (b.arg(from), b.arg(to));
     let w = format!("{scoped} AND occurred_on >= {f} AND occurred_on <= {t}");
-    let total = b
-        .snapshot()
-        .build(format!("SELECT COUNT(*) AS n FROM accident WHERE {w}"))
-        .fetch_one(db.reader())
-        .await?
-        .int("n")?;
-    let (limit, offset) = (b.arg(i64::from(page.size)), b.arg(page.offset()));
-    let rows = b
-        .build(format!(
-            "SELECT {COLUMNS} FROM accident WHERE {w} ORDER BY occurred_at DESC, id LIMIT {limit} OFFSET {offset}"
-        ))
-        .fetch_all(db.reader())
-        .await?;
-    Ok(Paged {
-        items: rows.iter().map(from_row).collect::<Result<_>>()?,
-        total,
-        page: page.number,
-        per_page: page.size,
-    })
+    crate::sql::paged(db, b, COLUMNS, &format!("accident WHERE {w}"), "occurred_at DESC, id", page, from_row).await
 }

@@ -465,26 +465,7 @@ pub async fn list(
 ) -> Result<Paged<Hazard>> {
     let mut b = Builder::default();
     let w = filter_sql(&mut b, scope, f);
-    let total = b
-        .snapshot()
-        .build(format!("SELECT COUNT(*) AS n FROM hazard WHERE {w}"))
-        .fetch_one(db.reader())
-        .await?
-        .int("n")?;
-    let (limit, offset) = (b.arg(i64::from(page.size)), b.arg(page.offset()));
-    let rows = b
-        .build(format!(
-            "SELECT {COLUMNS} FROM hazard WHERE {w} ORDER BY {} LIMIT {limit} OFFSET {offset}",
-            order_sql(sort)
-        ))
-        .fetch_all(db.reader())
-        .await?;
-    Ok(Paged {
-        items: rows.iter().map(from_row).collect::<Result<_>>()?,
-        total,
-        page: page.number,
-        per_page: page.size,
-    })
+    crate::sql::paged(db, b, COLUMNS, &format!("hazard WHERE {w}"), order_sql(sort), page, from_row).await
 }
 
 /// Every hazard of the filtered ledger, streamed in ledger order (for exports), at most `max`.

@@ -134,25 +134,7 @@ pub async fn list(db: &Db, scope: &Scope, plan_id: Option<&str>, page: PageReque
     if let Some(p) = plan_id {
         w = format!("{w} AND plan_id = {}", b.arg(p));
     }
-    let total = b
-        .snapshot()
-        .build(format!("SELECT COUNT(*) AS n FROM inspection WHERE {w}"))
-        .fetch_one(db.reader())
-        .await?
-        .int("n")?;
-    let (limit, offset) = (b.arg(i64::from(page.size)), b.arg(page.offset()));
-    let rows = b
-        .build(format!(
-            "SELECT {COLUMNS} FROM inspection WHERE {w} ORDER BY inspected_at DESC, id LIMIT {limit} OFFSET {offset}"
-        ))
-        .fetch_all(db.reader())
-        .await?;
-    Ok(Paged {
-        items: rows.iter().map(from_row).collect::<Result<_>>()?,
-        total,
-        page: page.number,
-        per_page: page.size,
-    })
+    crate::sql::paged(db, b, COLUMNS, &format!("inspection WHERE {w}"), "inspected_at DESC, id", page, from_row).await
 }
 
 /// Completed inspections of one enterprise in a calendar year.

@@ -211,25 +211,7 @@ pub async fn list(db: &Db, scope: &Scope, overdue_on: Option<&str>, page: PageRe
     if let Some(day) = overdue_on {
         w = format!("{w} AND deadline IS NOT NULL AND deadline < {}", b.arg(day));
     }
-    let total = b
-        .snapshot()
-        .build(format!("SELECT COUNT(*) AS n FROM penalty_case WHERE {w}"))
-        .fetch_one(db.reader())
-        .await?
-        .int("n")?;
-    let (limit, offset) = (b.arg(i64::from(page.size)), b.arg(page.offset()));
-    let rows = b
-        .build(format!(
-            "SELECT {COLUMNS} FROM penalty_case WHERE {w} ORDER BY filed_at DESC, id LIMIT {limit} OFFSET {offset}"
-        ))
-        .fetch_all(db.reader())
-        .await?;
-    Ok(Paged {
-        items: rows.iter().map(from_row).collect::<Result<_>>()?,
-        total,
-        page: page.number,
-        per_page: page.size,
-    })
+    crate::sql::paged(db, b, COLUMNS, &format!("penalty_case WHERE {w}"), "filed_at DESC, id", page, from_row).await
 }
 
 /// Decided cases, newest decision first: the public list.

@@ -152,22 +152,8 @@ pub async fn get(db: &Db, scope: &Scope, id: &str) -> Result<Plan> {
 pub async fn list(db: &Db, scope: &Scope, page: PageRequest) -> Result<Paged<Plan>> {
     let mut b = Builder::default();
     let scoped = scope_clause(&mut b, scope, "region_code", None);
-    let total = b
-        .snapshot()
-        .build(format!("SELECT COUNT(*) AS n FROM spot_check_plan WHERE {scoped}"))
-        .fetch_one(db.reader())
-        .await?;
-    let (limit, offset) = (b.arg(i64::from(page.size)), b.arg(page.offset()));
-    let rows = b
-        .build(format!("SELECT {COLUMNS} FROM spot_check_plan WHERE {scoped} ORDER BY created_at DESC, id LIMIT {limit} OFFSET {offset}"))
-        .fetch_all(db.reader())
-        .await?;
-    Ok(Paged {
-        items: rows.iter().map(from_row).collect::<Result<_>>()?,
-        total: total.int("n")?,
-        page: page.number,
-        per_page: page.size,
-    })
+    crate::sql::paged(db, b, COLUMNS, &format!("spot_check_plan WHERE {scoped}"), "created_at DESC, id", page, from_row)
+        .await
 }
 
 /// Committed and drawn plans, newest first: the public list ("one public").

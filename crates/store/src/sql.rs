@@ -341,6 +341,33 @@ pub fn like_pattern(text: &str) -> String {
     out
 }
 
+/// Runs the count and the page of a filtered list with the same bound filter: the one way
+/// every list in the store is paged. `from_where` is `table WHERE …` (placeholders from `b`),
+/// `order` the ORDER BY list.
+pub async fn paged<T>(
+    db: &crate::Db,
+    mut b: Builder,
+    columns: &str,
+    from_where: &str,
+    order: &str,
+    page: domain::page::PageRequest,
+    map: impl Fn(&Row) -> Result<T, StoreError>,
+) -> Result<domain::page::Paged<T>, StoreError> {
+    let total =
+        b.snapshot().build(format!("SELECT COUNT(*) AS n FROM {from_where}")).fetch_one(db.reader()).await?.int("n")?;
+    let (limit, offset) = (b.arg(i64::from(page.size)), b.arg(page.offset()));
+    let rows = b
+        .build(format!("SELECT {columns} FROM {from_where} ORDER BY {order} LIMIT {limit} OFFSET {offset}"))
+        .fetch_all(db.reader())
+        .await?;
+    Ok(domain::page::Paged {
+        items: rows.iter().map(map).collect::<Result<_, _>>()?,
+        total,
+        page: page.number,
+        per_page: page.size,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     #[test]
