@@ -24,8 +24,10 @@ pub struct Measurement {
     pub backend: &'static str,
     /// Rows (or items) per run.
     pub n: usize,
-    /// Seconds the operation took.
+    /// Seconds the operation took (the median, for repeated operations).
     pub seconds: f64,
+    /// 95th percentile in seconds (the same as `seconds` for an operation run once).
+    pub p95_seconds: f64,
     /// Seconds the baseline took on the same data.
     pub baseline_seconds: f64,
 }
@@ -118,6 +120,7 @@ pub async fn import(backend: Backend, rows: usize) -> anyhow::Result<Measurement
         backend: backend_name(backend),
         n: rows,
         seconds,
+        p95_seconds: seconds,
         baseline_seconds,
     })
 }
@@ -125,15 +128,16 @@ pub async fn import(backend: Backend, rows: usize) -> anyhow::Result<Measurement
 /// Prints measurements as a Markdown table.
 pub fn table(ms: &[Measurement]) -> String {
     let mut out = String::from(
-        "| operation | backend | n | time (s) | rate (/s) | baseline (s) | ratio to baseline |\n|---|---|---|---|---|---|---|\n",
+        "| operation | backend | n | median (s) | p95 (s) | rate (/s) | baseline (s) | ratio to baseline |\n|---|---|---|---|---|---|---|---|\n",
     );
     for m in ms {
         out.push_str(&format!(
-            "| {} | {} | {} | {:.3} | {:.0} | {:.3} | {:.2} |\n",
+            "| {} | {} | {} | {:.4} | {:.4} | {:.0} | {:.4} | {:.2} |\n",
             m.operation,
             m.backend,
             m.n,
             m.seconds,
+            m.p95_seconds,
             m.rate(),
             m.baseline_seconds,
             m.ratio()
@@ -235,6 +239,7 @@ pub async fn draw(backend: Backend, rows: usize, officers: usize) -> anyhow::Res
             backend: backend_name(backend),
             n: selected,
             seconds,
+            p95_seconds: seconds,
             baseline_seconds,
         },
         Measurement {
@@ -242,7 +247,190 @@ pub async fn draw(backend: Backend, rows: usize, officers: usize) -> anyhow::Res
             backend: backend_name(backend),
             n: selected,
             seconds: verify_seconds,
+            p95_seconds: verify_seconds,
             baseline_seconds,
         },
     ])
+}
+
+/// Median and 95th percentile of timings, in seconds.
+fn stats(mut xs: Vec<f64>) -> (f64, f64) {
+    xs.sort_by(f64::total_cmp);
+    let at = |q: f64| xs[((xs.len() as f64 - 1.0) * q).round() as usize];
+    (at(0.5), at(0.95))
+}
+
+/// Measures the hazard ledger at scale: `hazards` historical hazards over `hazards / 2`
+/// enterprises (three years, most closed, some overdue), then ledger pages (50 rows and the
+/// total count, filtered and sorted) for a county, a city and the province through the
+/// use-case, 30 times each, and a city's special-action progress. Baseline: the store query
+/// alone (the same SQL on the connection, without the use-case and its mapping).
+pub async fn ledger(backend: Backend, hazards: usize) -> anyhow::Result<Vec<Measurement>> {
+    use domain::access::{Principal, Role};
+    use domain::hazard::{Grade, Source, Status};
+    use domain::region::{RegionCode, RegionLevel, RegionPrefix};
+    use store::hazard::{HazardFilter, HazardSort, HistoricalHazard, NewHazard};
+    let scratch = TestDb::new(backend).await;
+    let app = App {
+        db: scratch.db.clone(),
+        clock: Arc::new(SystemClock),
+        root_region: "340000".into(),
+        evidence_dir: std::env::temp_dir().join(format!("inspectorate-bench-{}", store::new_id())),
+    };
+    crate::refdata::sync(&app.db).await?;
+    let options = ImportOptions { skip_bad: false, limits: Limits::CLI };
+    app.import_register(
+        &Actor::cli(),
+        RegisterKind::Enterprises,
+        "bench.csv",
+        enterprise_csv((hazards / 2).max(1)).as_bytes(),
+        options,
+        &|_| {},
+    )
+    .await?;
+    let enterprises = store::enterprise::all_keys(&app.db).await?;
+    let principal = |code: &str, level: RegionLevel, role: Role| -> anyhow::Result<Principal> {
+        let region = RegionCode::parse(code)?;
+        Ok(Principal {
+            user_id: "bench".into(),
+            username: "bench".into(),
+            role,
+            region_prefix: RegionPrefix::of(&region, level),
+            region,
+            enterprise_id: None,
+        })
+    };
+    let city = principal("341500", RegionLevel::City, Role::CityOffice)?;
+    let campaign = app
+        .create_campaign(
+            &Actor::user(&city, "bench"),
+            &crate::service::campaigns::CampaignInput {
+                name: "bench".into(),
+                start_date: "2024-01-01".into(),
+                end_date: "2026-12-31".into(),
+                ..Default::default()
+            },
+        )
+        .await?;
+    let mut rng = crate::demo::SplitMix(7);
+    let day0 = jiff::civil::date(2024, 1, 1);
+    let mut tx = app.db.begin().await?;
+    let mut batch = Vec::with_capacity(10_000);
+    let mut numbers: std::collections::HashMap<String, u32> = std::collections::HashMap::new();
+    for i in 0..hazards {
+        let (id, region, code, name, sector) = &enterprises[(rng.next() % enterprises.len() as u64) as usize];
+        let day = day0.checked_add(jiff::Span::new().days((rng.next() % 1060) as i64))?;
+        let status = match rng.next() % 100 {
+            0..=69 => Status::Closed,
+            70..=79 => Status::Verified,
+            80..=89 => Status::Rectifying,
+            90..=94 => Status::Submitted,
+            95..=97 => Status::Assigned,
+            _ => Status::Reported,
+        };
+        let major = rng.next() % 10 == 0;
+        let seq = numbers.entry(format!("{region}{}", day.year())).or_default();
+        *seq += 1;
+        let reported_at = day.in_tz("Asia/Shanghai")?.timestamp().as_millisecond();
+        batch.push(HistoricalHazard {
+            hazard_no: format!("YH-{region}-{}-{:06}", day.year(), seq),
+            status,
+            reported_at,
+            closed_at: (status == Status::Closed).then_some(reported_at + 20 * 86_400_000),
+            hazard: NewHazard {
+                region_code: region.clone(),
+                enterprise_id: id.clone(),
+                credit_code: code.clone(),
+                enterprise_name: name.clone(),
+                sector: sector.clone(),
+                description: format!("基准测试隐患 {i}"),
+                location: String::new(),
+                grade: if major { Grade::Major } else { Grade::General },
+                criterion: major.then(|| "industry-trade".into()),
+                criterion_clause: major.then(|| "第八条".into()),
+                source: [Source::SelfCheck, Source::DepartmentInspection, Source::SpotCheck, Source::CrossInspection]
+                    [i % 4],
+                deadline: day.checked_add(jiff::Span::new().days(30))?.to_string(),
+                responsible_unit: String::new(),
+                responsible_person: String::new(),
+                listed_level: None,
+                campaign_id: region.starts_with("3415").then(|| campaign.clone()),
+                found_by_region: None,
+                five_implementations: None,
+                rectification_plan: String::new(),
+                reported_by: "bench".into(),
+                reporter_role: "county_office".into(),
+                evidence: "[]".into(),
+            },
+        });
+        if batch.len() == 10_000 {
+            store::hazard::insert_historical(&mut tx, &batch, 0).await?;
+            batch.clear();
+        }
+    }
+    store::hazard::insert_historical(&mut tx, &batch, 0).await?;
+    tx.commit().await?;
+    let today = app.today().to_string();
+    let cases = [
+        (
+            "county 341522, status rectifying, by deadline",
+            principal("341522", RegionLevel::County, Role::CountyOffice)?,
+            HazardFilter { status: Some(Status::Rectifying), ..Default::default() },
+            HazardSort::Deadline,
+        ),
+        (
+            "city 341500, overdue, newest",
+            city.clone(),
+            HazardFilter { overdue_on: Some(today), ..Default::default() },
+            HazardSort::Newest,
+        ),
+        (
+            "province, major, newest",
+            principal("340000", RegionLevel::Province, Role::ProvinceEvaluator)?,
+            HazardFilter { grade: Some(Grade::Major), ..Default::default() },
+            HazardSort::Newest,
+        ),
+    ];
+    let mut out = Vec::new();
+    let page = domain::page::PageRequest::new(Some(1), Some(50));
+    for (label, p, filter, sort) in cases {
+        let (mut full, mut base) = (Vec::new(), Vec::new());
+        for _ in 0..30 {
+            let t = Instant::now();
+            app.list_hazards(&p, &filter, sort, page).await?;
+            full.push(t.elapsed().as_secs_f64());
+            let t = Instant::now();
+            store::hazard::list(&app.db, &p.scope(), &filter, sort, page).await?;
+            base.push(t.elapsed().as_secs_f64());
+        }
+        let (median, p95) = stats(full);
+        out.push(Measurement {
+            operation: format!("ledger page (50 rows + count) of {hazards} hazards: {label}"),
+            backend: backend_name(backend),
+            n: 50,
+            seconds: median,
+            p95_seconds: p95,
+            baseline_seconds: stats(base).0,
+        });
+    }
+    let (mut full, mut base) = (Vec::new(), Vec::new());
+    for _ in 0..10 {
+        let t = Instant::now();
+        app.campaign_progress(&city, &campaign).await?;
+        full.push(t.elapsed().as_secs_f64());
+        let t = Instant::now();
+        store::campaign::progress(&app.db, &city.scope(), &campaign, &app.today().to_string()).await?;
+        base.push(t.elapsed().as_secs_f64());
+    }
+    let (median, p95) = stats(full);
+    out.push(Measurement {
+        operation: format!("special-action progress of a city ({hazards} hazards in the province)"),
+        backend: backend_name(backend),
+        n: 1,
+        seconds: median,
+        p95_seconds: p95,
+        baseline_seconds: stats(base).0,
+    });
+    scratch.db.close().await;
+    Ok(out)
 }

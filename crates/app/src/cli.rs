@@ -119,6 +119,8 @@ enum BenchWhat {
     Import,
     /// A spot-check draw over the whole register (with 5,000 officers) and its verification.
     Draw,
+    /// Ledger pages and special-action progress over `--rows` hazards.
+    Ledger,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -316,6 +318,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 match what {
                     BenchWhat::Import => results.push(crate::bench::import(b, rows).await?),
                     BenchWhat::Draw => results.extend(crate::bench::draw(b, rows, 5_000).await?),
+                    BenchWhat::Ledger => results.extend(crate::bench::ledger(b, rows).await?),
                 }
             }
             print!("{}", crate::bench::table(&results));

@@ -274,3 +274,21 @@ pub async fn names_by_codes(db: &Db, credit_codes: &[&str]) -> Result<HashMap<St
     }
     Ok(out)
 }
+
+/// `(id, region, credit code, name, sector)` of every enterprise (benchmark data generation).
+pub async fn all_keys(db: &Db) -> Result<Vec<(String, String, String, String, String)>> {
+    let mut out = Vec::new();
+    query("SELECT id, region_code, credit_code, name, sector FROM enterprise ORDER BY region_code, credit_code")
+        .for_each(db.reader(), |r| {
+            out.push((
+                r.text("id")?,
+                r.text("region_code")?,
+                r.text("credit_code")?,
+                r.text("name")?,
+                r.text("sector")?,
+            ));
+            Ok(())
+        })
+        .await?;
+    Ok(out)
+}

@@ -487,3 +487,91 @@ pub async fn for_each(
         })
         .await
 }
+
+/// A historical hazard brought in from another system (or generated for benchmarks): the
+/// fields of [`NewHazard`] plus its number, status, dates and campaign as they already are.
+#[derive(Debug, Clone)]
+pub struct HistoricalHazard {
+    /// The hazard as reported.
+    pub hazard: NewHazard,
+    /// Its document number.
+    pub hazard_no: String,
+    /// Its status now.
+    pub status: Status,
+    /// When it was reported (ms).
+    pub reported_at: i64,
+    /// When it was closed (ms), if closed.
+    pub closed_at: Option<i64>,
+}
+
+/// Writes historical hazards with multi-row INSERTs, each with one `import` event in its
+/// timeline. The bulk path for migrating a legacy ledger; the benchmarks use it to build a
+/// province-scale ledger.
+pub async fn insert_historical(tx: &mut Tx, rows: &[HistoricalHazard], now_ms: i64) -> Result<()> {
+    for chunk in rows.chunks(200) {
+        let mut b = Builder::default();
+        let mut ev = Builder::default();
+        let mut values = Vec::with_capacity(chunk.len());
+        let mut events = Vec::with_capacity(chunk.len());
+        for r in chunk {
+            let h = &r.hazard;
+            let id = new_id();
+            let cols = [
+                b.arg(h.region_code.as_str()),
+                b.arg(id.as_str()),
+                b.arg(r.hazard_no.as_str()),
+                b.arg(h.enterprise_id.as_str()),
+                b.arg(h.credit_code.as_str()),
+                b.arg(h.enterprise_name.as_str()),
+                b.arg(h.sector.as_str()),
+                b.arg(h.description.as_str()),
+                b.arg(h.location.as_str()),
+                b.arg(h.grade.as_str()),
+                b.arg(h.criterion.as_deref()),
+                b.arg(h.criterion_clause.as_deref()),
+                b.arg(h.source.as_str()),
+                b.arg(h.deadline.as_str()),
+                b.arg(h.responsible_unit.as_str()),
+                b.arg(h.responsible_person.as_str()),
+                b.arg(r.status.as_str()),
+                b.arg(h.listed_level.map(|l| l.as_str())),
+                b.arg(h.campaign_id.as_deref()),
+                b.arg(h.found_by_region.as_deref()),
+                b.arg(h.five_implementations.as_deref()),
+                b.arg(h.rectification_plan.as_str()),
+                b.arg(h.reported_by.as_str()),
+                b.arg(r.reported_at),
+                b.arg(r.closed_at),
+            ];
+            values.push(format!("({}, 1, {})", cols.join(", "), cols[23]));
+            let e = [
+                ev.arg(h.region_code.as_str()),
+                ev.arg(id.as_str()),
+                ev.arg(now_ms),
+                ev.arg(h.reported_by.as_str()),
+                ev.arg(r.status.as_str()),
+            ];
+            events.push(format!(
+                "({}, {}, 1, {}, {}, 'import', 'import', NULL, {}, '', '[]', 1)",
+                e[0], e[1], e[2], e[3], e[4]
+            ));
+        }
+        b.build(format!(
+            "INSERT INTO hazard (region_code, id, hazard_no, enterprise_id, credit_code, enterprise_name, sector, description,
+             location, grade, criterion, criterion_clause, source, deadline, responsible_unit, responsible_person, status,
+             listed_level, campaign_id, found_by_region, five_implementations, rectification_plan, reported_by, reported_at,
+             closed_at, version, updated_at) VALUES {}",
+            values.join(", ")
+        ))
+        .execute(tx.ex())
+        .await?;
+        ev.build(format!(
+            "INSERT INTO hazard_event (region_code, hazard_id, seq, at_ms, actor, role, action, from_status, to_status, note,
+             evidence, version_after) VALUES {}",
+            events.join(", ")
+        ))
+        .execute(tx.ex())
+        .await?;
+    }
+    Ok(())
+}
