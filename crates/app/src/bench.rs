@@ -328,7 +328,7 @@ pub async fn ledger(backend: Backend, hazards: usize) -> anyhow::Result<Vec<Meas
             95..=97 => Status::Assigned,
             _ => Status::Reported,
         };
-        let major = rng.next() % 10 == 0;
+        let major = rng.next().is_multiple_of(10);
         let seq = numbers.entry(format!("{region}{}", day.year())).or_default();
         *seq += 1;
         let reported_at = day.in_tz("Asia/Shanghai")?.timestamp().as_millisecond();
