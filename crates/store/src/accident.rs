@@ -64,11 +64,7 @@ fn from_row(r: &Row) -> Result<Accident> {
 /// Records an accident with the next number of its region and year.
 pub async fn create(tx: &mut Tx, a: &Accident, now_ms: i64) -> Result<Accident> {
     let prefix = format!("SG-{}-{}-", a.region_code, &a.occurred_on[..4]);
-    let n = query("SELECT COUNT(*) AS n FROM accident WHERE accident_no LIKE $1")
-        .bind(format!("{prefix}%"))
-        .fetch_one(tx.ex())
-        .await?
-        .int("n")?;
+    let number = crate::sql::next_number(tx, "accident", "accident_no", &a.region_code, &prefix, 4).await?;
     let id = new_id();
     query(
         "INSERT INTO accident (region_code, id, accident_no, occurred_at, occurred_on, enterprise_id, enterprise_name,
@@ -77,7 +73,7 @@ pub async fn create(tx: &mut Tx, a: &Accident, now_ms: i64) -> Result<Accident> 
     )
     .bind(a.region_code.as_str())
     .bind(id.as_str())
-    .bind(format!("{prefix}{:04}", n + 1))
+    .bind(number.clone())
     .bind(a.occurred_at)
     .bind(a.occurred_on.as_str())
     .bind(a.enterprise_id.as_deref())

@@ -84,14 +84,7 @@ pub async fn list(db: &Db, scope: &Scope, filter: &EnterpriseFilter, page: PageR
 /// One enterprise by id, if the caller may see it; otherwise `NotFound`, exactly as if it
 /// did not exist.
 pub async fn get(db: &Db, scope: &Scope, id: &str) -> Result<Enterprise> {
-    let mut b = Builder::default();
-    let scoped = scope_clause(&mut b, scope, "region_code", Some("id"));
-    let id = b.arg(id);
-    let row = b
-        .build(format!("SELECT {COLUMNS} FROM enterprise WHERE id = {id} AND {scoped}"))
-        .fetch_one(db.reader())
-        .await?;
-    from_row(&row)
+    crate::sql::scoped_one(db, scope, COLUMNS, "enterprise", Some("id"), id, from_row).await
 }
 
 /// What an upsert did.

@@ -180,14 +180,9 @@ pub struct NewHazard {
 /// event of its timeline.
 pub async fn create(tx: &mut Tx, h: &NewHazard, year: i32, now_ms: i64) -> Result<Hazard> {
     let prefix = format!("YH-{}-{year}-", h.region_code);
-    let n = query("SELECT COUNT(*) AS n FROM hazard WHERE region_code = $1 AND hazard_no LIKE $2")
-        .bind(h.region_code.as_str())
-        .bind(format!("{prefix}%"))
-        .fetch_one(tx.ex())
-        .await?
-        .int("n")?;
+    let number = crate::sql::next_number(tx, "hazard", "hazard_no", &h.region_code, &prefix, 6).await?;
     let id = new_id();
-    let hazard_no = format!("{prefix}{:06}", n + 1);
+    let hazard_no = number.clone();
     query(
         "INSERT INTO hazard (region_code, id, hazard_no, enterprise_id, credit_code, enterprise_name, sector, description,
          location, grade, criterion, criterion_clause, source, deadline, responsible_unit, responsible_person, status,
@@ -330,12 +325,7 @@ pub async fn apply(
 
 /// One hazard, if the caller may see it.
 pub async fn get(db: &Db, scope: &Scope, id: &str) -> Result<Hazard> {
-    let mut b = Builder::default();
-    let scoped = scope_clause(&mut b, scope, "region_code", Some("enterprise_id"));
-    let id = b.arg(id);
-    from_row(
-        &b.build(format!("SELECT {COLUMNS} FROM hazard WHERE id = {id} AND {scoped}")).fetch_one(db.reader()).await?,
-    )
+    crate::sql::scoped_one(db, scope, COLUMNS, "hazard", Some("enterprise_id"), id, from_row).await
 }
 
 /// The timeline of a hazard (the caller has already seen the hazard itself).

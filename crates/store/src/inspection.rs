@@ -75,11 +75,7 @@ fn from_row(r: &Row) -> Result<Inspection> {
 /// Stores an inspection with the next number of its region and year.
 pub async fn create(tx: &mut Tx, i: &Inspection, now_ms: i64) -> Result<Inspection> {
     let prefix = format!("JC-{}-{}-", i.region_code, &i.inspected_on[..4]);
-    let n = query("SELECT COUNT(*) AS n FROM inspection WHERE inspection_no LIKE $1")
-        .bind(format!("{prefix}%"))
-        .fetch_one(tx.ex())
-        .await?
-        .int("n")?;
+    let number = crate::sql::next_number(tx, "inspection", "inspection_no", &i.region_code, &prefix, 5).await?;
     let id = new_id();
     query(
         "INSERT INTO inspection (region_code, id, inspection_no, plan_id, enterprise_id, credit_code, enterprise_name,
@@ -89,7 +85,7 @@ pub async fn create(tx: &mut Tx, i: &Inspection, now_ms: i64) -> Result<Inspecti
     )
     .bind(i.region_code.as_str())
     .bind(id.as_str())
-    .bind(format!("{prefix}{:05}", n + 1))
+    .bind(number.clone())
     .bind(i.plan_id.as_deref())
     .bind(i.enterprise_id.as_str())
     .bind(i.credit_code.as_str())
@@ -117,14 +113,7 @@ pub async fn create(tx: &mut Tx, i: &Inspection, now_ms: i64) -> Result<Inspecti
 
 /// One inspection in scope.
 pub async fn get(db: &Db, scope: &Scope, id: &str) -> Result<Inspection> {
-    let mut b = Builder::default();
-    let scoped = scope_clause(&mut b, scope, "region_code", Some("enterprise_id"));
-    let id = b.arg(id);
-    from_row(
-        &b.build(format!("SELECT {COLUMNS} FROM inspection WHERE id = {id} AND {scoped}"))
-            .fetch_one(db.reader())
-            .await?,
-    )
+    crate::sql::scoped_one(db, scope, COLUMNS, "inspection", Some("enterprise_id"), id, from_row).await
 }
 
 /// Inspections in scope, newest first, optionally of one plan.

@@ -81,12 +81,7 @@ pub async fn list(db: &Db, scope: &Scope, filter: &OfficerFilter, page: PageRequ
 
 /// One officer by id, if in scope.
 pub async fn get(db: &Db, scope: &Scope, id: &str) -> Result<Officer> {
-    let mut b = Builder::default();
-    let scoped = scope_clause(&mut b, scope, "region_code", None);
-    let id = b.arg(id);
-    from_row(
-        &b.build(format!("SELECT {COLUMNS} FROM officer WHERE id = {id} AND {scoped}")).fetch_one(db.reader()).await?,
-    )
+    crate::sql::scoped_one(db, scope, COLUMNS, "officer", None, id, from_row).await
 }
 
 /// Inserts new officers and updates changed ones, keyed by badge number, with version checks.

@@ -80,11 +80,7 @@ fn from_row(r: &Row) -> Result<PenaltyCase> {
 /// Files a case with the next number of its region and year.
 pub async fn create(tx: &mut Tx, c: &PenaltyCase, year: i16, now_ms: i64) -> Result<PenaltyCase> {
     let prefix = format!("CF-{}-{year}-", c.region_code);
-    let n = query("SELECT COUNT(*) AS n FROM penalty_case WHERE case_no LIKE $1")
-        .bind(format!("{prefix}%"))
-        .fetch_one(tx.ex())
-        .await?
-        .int("n")?;
+    let number = crate::sql::next_number(tx, "penalty_case", "case_no", &c.region_code, &prefix, 4).await?;
     let id = new_id();
     query(
         "INSERT INTO penalty_case (region_code, id, case_no, enterprise_id, credit_code, enterprise_name, inspection_id, facts,
@@ -93,7 +89,7 @@ pub async fn create(tx: &mut Tx, c: &PenaltyCase, year: i16, now_ms: i64) -> Res
     )
     .bind(c.region_code.as_str())
     .bind(id.as_str())
-    .bind(format!("{prefix}{:04}", n + 1))
+    .bind(number.clone())
     .bind(c.enterprise_id.as_str())
     .bind(c.credit_code.as_str())
     .bind(c.enterprise_name.as_str())
@@ -194,14 +190,7 @@ pub async fn apply(tx: &mut Tx, c: &PenaltyCase, version: i64, s: &CaseStep<'_>,
 
 /// One case in scope.
 pub async fn get(db: &Db, scope: &Scope, id: &str) -> Result<PenaltyCase> {
-    let mut b = Builder::default();
-    let scoped = scope_clause(&mut b, scope, "region_code", Some("enterprise_id"));
-    let id = b.arg(id);
-    from_row(
-        &b.build(format!("SELECT {COLUMNS} FROM penalty_case WHERE id = {id} AND {scoped}"))
-            .fetch_one(db.reader())
-            .await?,
-    )
+    crate::sql::scoped_one(db, scope, COLUMNS, "penalty_case", Some("enterprise_id"), id, from_row).await
 }
 
 /// Cases in scope; with `overdue_on`, only those whose step deadline has passed.

@@ -103,13 +103,9 @@ fn from_row(r: &Row) -> Result<Plan> {
 /// Creates a draft plan with the next document number of its region and year.
 pub async fn create(tx: &mut Tx, p: &NewPlan, year: i32, now_ms: i64) -> Result<Plan> {
     let prefix = format!("SC-{}-{year}-", p.region_code);
-    let n = query("SELECT COUNT(*) AS n FROM spot_check_plan WHERE plan_no LIKE $1")
-        .bind(format!("{prefix}%"))
-        .fetch_one(tx.ex())
-        .await?
-        .int("n")?;
+    let number = crate::sql::next_number(tx, "spot_check_plan", "plan_no", &p.region_code, &prefix, 4).await?;
     let id = new_id();
-    let plan_no = format!("{prefix}{:04}", n + 1);
+    let plan_no = number.clone();
     query(
         "INSERT INTO spot_check_plan (region_code, id, plan_no, name, period_start, period_end, sectors, quotas,
          team_size, check_items, status, version, created_by, created_at)
@@ -138,14 +134,7 @@ pub async fn create(tx: &mut Tx, p: &NewPlan, year: i32, now_ms: i64) -> Result<
 
 /// One plan in scope.
 pub async fn get(db: &Db, scope: &Scope, id: &str) -> Result<Plan> {
-    let mut b = Builder::default();
-    let scoped = scope_clause(&mut b, scope, "region_code", None);
-    let id = b.arg(id);
-    from_row(
-        &b.build(format!("SELECT {COLUMNS} FROM spot_check_plan WHERE id = {id} AND {scoped}"))
-            .fetch_one(db.reader())
-            .await?,
-    )
+    crate::sql::scoped_one(db, scope, COLUMNS, "spot_check_plan", None, id, from_row).await
 }
 
 /// Plans in scope, newest first.

@@ -368,6 +368,45 @@ pub async fn paged<T>(
     })
 }
 
+/// One row of `table` by id, if it lies in `scope` (else `NotFound`, as for an unknown id): the
+/// one way every scoped lookup is written. `enterprise_col` is the column holding the
+/// enterprise id, for enterprise-scoped callers (`None`: they see nothing of this table).
+pub async fn scoped_one<T>(
+    db: &crate::Db,
+    scope: &domain::access::Scope,
+    columns: &str,
+    table: &str,
+    enterprise_col: Option<&str>,
+    id: &str,
+    map: impl Fn(&Row) -> Result<T, StoreError>,
+) -> Result<T, StoreError> {
+    let mut b = Builder::default();
+    let scoped = crate::scope::scope_clause(&mut b, scope, "region_code", enterprise_col);
+    let id = b.arg(id);
+    map(&b.build(format!("SELECT {columns} FROM {table} WHERE id = {id} AND {scoped}")).fetch_one(db.reader()).await?)
+}
+
+/// The next document number `PREFIX000123` of a table (`width` digits) among a region's rows
+/// (the region filter keeps the count on the region index), counted inside the caller's
+/// transaction. Two writers racing for the same number fail on the table's unique constraint
+/// (`Duplicate`) rather than sharing it; callers retry.
+pub async fn next_number(
+    tx: &mut crate::Tx,
+    table: &str,
+    column: &str,
+    region: &str,
+    prefix: &str,
+    width: usize,
+) -> Result<String, StoreError> {
+    let n = dynamic_query(format!("SELECT COUNT(*) AS n FROM {table} WHERE region_code = $1 AND {column} LIKE $2"))
+        .bind(region)
+        .bind(format!("{prefix}%"))
+        .fetch_one(tx.ex())
+        .await?
+        .int("n")?;
+    Ok(format!("{prefix}{:0width$}", n + 1))
+}
+
 #[cfg(test)]
 mod tests {
     #[test]

@@ -71,11 +71,7 @@ async fn page(state: &State, lang: Lang, user: &WebUser, q: PeriodQuery, error: 
         .iter()
         .map(|a| Row {
             no: a.accident_no.clone(),
-            when: jiff::Timestamp::from_millisecond(a.occurred_at)
-                .ok()
-                .and_then(|ts| ts.in_tz("Asia/Shanghai").ok())
-                .map(|z| z.strftime("%Y-%m-%d %H:%M").to_string())
-                .unwrap_or_default(),
+            when: super::local_time(a.occurred_at, "%Y-%m-%d %H:%M"),
             name: a.enterprise_name.clone(),
             kind: type_name(&a.accident_type),
             deaths: a.deaths,

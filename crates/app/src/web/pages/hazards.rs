@@ -389,11 +389,7 @@ async fn hazard_page(state: &State, lang: Lang, user: &WebUser, id: &str, error:
         .map(|e| EventRow {
             evidence: serde_json::from_str(&e.evidence).unwrap_or_default(),
             seq: e.seq,
-            at: jiff::Timestamp::from_millisecond(e.at_ms)
-                .ok()
-                .and_then(|ts| ts.in_tz("Asia/Shanghai").ok())
-                .map(|z| z.strftime("%Y-%m-%d %H:%M").to_string())
-                .unwrap_or_default(),
+            at: super::local_time(e.at_ms, "%Y-%m-%d %H:%M"),
             actor: e.actor.clone(),
             action: t.s(&format!("action.{}", e.action)),
             status: t.s(&format!("hstatus.{}", e.to_status)),

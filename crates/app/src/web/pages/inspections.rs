@@ -58,11 +58,7 @@ pub(super) async fn list_inspections(
         .iter()
         .map(|i| Row {
             no: i.inspection_no.clone(),
-            when: jiff::Timestamp::from_millisecond(i.inspected_at)
-                .ok()
-                .and_then(|ts| ts.in_tz("Asia/Shanghai").ok())
-                .map(|z| z.strftime("%Y-%m-%d %H:%M").to_string())
-                .unwrap_or_default(),
+            when: super::local_time(i.inspected_at, "%Y-%m-%d %H:%M"),
             name: i.enterprise_name.clone(),
             officers: serde_json::from_str::<Vec<String>>(&i.officers).unwrap_or_default().join(", "),
             outcome: t.s(&format!("outcome.{}", i.outcome)),
@@ -193,11 +189,7 @@ pub(super) async fn new_inspection(
                 .unwrap_or_default();
         }
     }
-    f.inspected_at = jiff::Timestamp::from_millisecond(state.app.now_ms())
-        .ok()
-        .and_then(|ts| ts.in_tz("Asia/Shanghai").ok())
-        .map(|z| z.strftime("%Y-%m-%dT%H:%M").to_string())
-        .unwrap_or_default();
+    f.inspected_at = super::local_time(state.app.now_ms(), "%Y-%m-%dT%H:%M");
     form_page(&state, lang, &user, f, None).await
 }
 

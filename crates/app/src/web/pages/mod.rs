@@ -244,6 +244,16 @@ pub fn check_csrf(user: &WebUser, submitted: &str) -> Result<(), ServiceError> {
 use crate::refdata::REGION_BY_CODE;
 pub use crate::refdata::{DEPARTMENTS, REGIONS, SECTORS};
 
+/// An instant (ms since the epoch) as China's local time in a `strftime` format; what every
+/// page shows for "when" (users work on Beijing time).
+pub fn local_time(ms: i64, format: &str) -> String {
+    jiff::Timestamp::from_millisecond(ms)
+        .ok()
+        .and_then(|ts| ts.in_tz("Asia/Shanghai").ok())
+        .map(|z| z.strftime(format).to_string())
+        .unwrap_or_default()
+}
+
 /// A region's name in the UI language (the code itself if unknown).
 pub fn region_name(t: Tr, code: &str) -> String {
     REGION_BY_CODE.get(code).map(|r| r.name(t.lang.tag()).to_owned()).unwrap_or_else(|| code.to_owned())
