@@ -86,6 +86,7 @@ pub async fn import(backend: Backend, rows: usize) -> anyhow::Result<Measurement
         clock: Arc::new(SystemClock),
         root_region: "340000".into(),
         evidence_dir: std::env::temp_dir().join("inspectorate-evidence"),
+        keys: crate::sealing::ephemeral_keys(),
     };
     crate::refdata::sync(&app.db).await?;
     let options = ImportOptions { skip_bad: false, limits: Limits::CLI };
@@ -157,8 +158,13 @@ pub async fn draw(backend: Backend, rows: usize, officers: usize) -> anyhow::Res
     use domain::region::{RegionCode, RegionLevel, RegionPrefix};
     let scratch = TestDb::new(backend).await;
     let dir = std::env::temp_dir().join(format!("inspectorate-bench-{}", store::new_id()));
-    let app =
-        App { db: scratch.db.clone(), clock: Arc::new(SystemClock), root_region: "340000".into(), evidence_dir: dir };
+    let app = App {
+        db: scratch.db.clone(),
+        clock: Arc::new(SystemClock),
+        root_region: "340000".into(),
+        evidence_dir: dir,
+        keys: crate::sealing::ephemeral_keys(),
+    };
     crate::refdata::sync(&app.db).await?;
     let options = ImportOptions { skip_bad: false, limits: Limits::CLI };
     app.import_register(
@@ -276,6 +282,7 @@ pub async fn ledger(backend: Backend, hazards: usize) -> anyhow::Result<Vec<Meas
         clock: Arc::new(SystemClock),
         root_region: "340000".into(),
         evidence_dir: std::env::temp_dir().join(format!("inspectorate-bench-{}", store::new_id())),
+        keys: crate::sealing::ephemeral_keys(),
     };
     crate::refdata::sync(&app.db).await?;
     let options = ImportOptions { skip_bad: false, limits: Limits::CLI };

@@ -72,6 +72,11 @@ enum Command {
         #[command(subcommand)]
         command: DrawCommand,
     },
+    /// Covert-check commands.
+    Covert {
+        #[command(subcommand)]
+        command: CovertCommand,
+    },
     /// Audit trail commands.
     Audit {
         #[command(subcommand)]
@@ -174,6 +179,13 @@ enum DrawCommand {
 }
 
 #[derive(Debug, Subcommand)]
+enum CovertCommand {
+    /// Append a new key to the covert key file and re-seal every covert plan with it. Old keys
+    /// stay in the file (they can be removed once this has run and a backup was taken).
+    RotateKey,
+}
+
+#[derive(Debug, Subcommand)]
 enum AuditCommand {
     /// Verify every hash chain; exit 1 and name the first broken entry if any.
     Verify,
@@ -213,6 +225,7 @@ async fn open_app(config: &Config) -> anyhow::Result<App> {
         clock: Arc::new(SystemClock),
         root_region: config.root_region.clone(),
         evidence_dir: config.evidence_dir.clone(),
+        keys: Arc::new(crate::sealing::load_or_create(&config.covert_key_file)?),
     })
 }
 
@@ -283,6 +296,16 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let bytes = app.export_hazards(&Actor::cli(), &filter, sort).await?;
             std::fs::write(&file, bytes).with_context(|| format!("writing {}", file.display()))?;
             println!("hazard ledger written to {}", file.display());
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Covert { command: CovertCommand::RotateKey } => {
+            let id = crate::sealing::append_key(&config.covert_key_file)?;
+            let app = open_app(&config).await?;
+            let n = app.reseal_covert_plans(&Actor::cli()).await?;
+            println!(
+                "new key {id} appended to {}; {n} covert plans re-sealed with it",
+                config.covert_key_file.display()
+            );
             Ok(ExitCode::SUCCESS)
         }
         Command::Audit { command: AuditCommand::Verify } => {

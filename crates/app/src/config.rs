@@ -29,6 +29,9 @@ pub struct FileConfig {
     /// Where evidence files are stored (default: `evidence/` beside the SQLite file, or in the
     /// working directory for PostgreSQL).
     pub evidence_dir: Option<std::path::PathBuf>,
+    /// The key file that seals covert plans (default: `covert.key` beside the SQLite file, or in
+    /// the working directory for PostgreSQL). Keep it out of database backups.
+    pub covert_key_file: Option<std::path::PathBuf>,
 }
 
 impl FileConfig {
@@ -54,6 +57,8 @@ pub struct Config {
     pub root_region: String,
     /// Evidence directory.
     pub evidence_dir: std::path::PathBuf,
+    /// Covert-plan key file.
+    pub covert_key_file: std::path::PathBuf,
 }
 
 impl Config {
@@ -66,13 +71,16 @@ impl Config {
         cookie_secure: Option<bool>,
     ) -> Self {
         let database = database.or(file.database).unwrap_or_else(|| DEFAULT_DATABASE.to_owned());
-        let evidence_dir = file.evidence_dir.unwrap_or_else(|| match database.strip_prefix("sqlite://") {
-            Some(path) => std::path::Path::new(path).parent().unwrap_or(std::path::Path::new(".")).join("evidence"),
-            None => std::path::PathBuf::from("evidence"),
-        });
+        let beside_database = |name: &str| match database.strip_prefix("sqlite://") {
+            Some(path) => std::path::Path::new(path).parent().unwrap_or(std::path::Path::new(".")).join(name),
+            None => std::path::PathBuf::from(name),
+        };
+        let evidence_dir = file.evidence_dir.unwrap_or_else(|| beside_database("evidence"));
+        let covert_key_file = file.covert_key_file.unwrap_or_else(|| beside_database("covert.key"));
         Self {
             database,
             evidence_dir,
+            covert_key_file,
             addr: addr.or(file.addr).unwrap_or_else(|| DEFAULT_ADDR.to_owned()),
             log_json: log_format.or(file.log_format).is_some_and(|f| f == "json"),
             cookie_secure: cookie_secure.or(file.cookie_secure).unwrap_or(false),

@@ -169,11 +169,12 @@ pub async fn load(app: &App) -> anyhow::Result<bool> {
     .into_iter()
     .next()
     .map(|e| e.id);
-    let accounts: [(&str, &str, Role, &str, Option<String>); 7] = [
+    let accounts: [(&str, &str, Role, &str, Option<String>); 8] = [
         ("province", "安徽省考评组", Role::ProvinceEvaluator, "340000", None),
         ("luan", "六安市安委办", Role::CityOffice, "341500", None),
         ("huoqiu", "霍邱县应急管理局", Role::CountyOffice, "341522", None),
         ("jinzhai", "金寨县应急管理局", Role::CountyOffice, "341524", None),
+        ("huoqiu_housing", "霍邱县住房和城乡建设局", Role::Department, "341522", None),
         ("inspector1", "王伟（霍邱县执法大队）", Role::Inspector, "341522", None),
         ("enterprise1", "霍邱宏达化工安全管理员", Role::Enterprise, "341522", enterprise1),
         ("auditor", "审计管理员", Role::AuditAdmin, "340000", None),

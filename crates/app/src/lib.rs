@@ -11,5 +11,6 @@ pub mod evidence_files;
 pub mod export;
 pub mod import;
 pub mod refdata;
+pub mod sealing;
 pub mod service;
 pub mod web;

@@ -71,6 +71,14 @@ pub enum Permission {
     RecordInspection,
     /// Record accidents (county and city offices).
     RecordAccident,
+    /// See covert plans that are visible to the caller (sealed ones only to their planning
+    /// team and the city leadership; done ones to the regions concerned), their problems and
+    /// handovers.
+    ViewCovert,
+    /// Plan covert checks and act on their results: the city office (its director and deputies).
+    PlanCovert,
+    /// Answer a handover addressed to the caller's region (county governments and departments).
+    AnswerHandover,
     /// Create accounts and reset passwords.
     ManageUsers,
     /// Unlock accounts and end sessions.
@@ -121,6 +129,9 @@ impl Role {
             RecordAccident => matches!(self, CityOffice | CountyOffice),
             RecordInspection => matches!(self, CityOffice | CountyOffice | Department | Inspector),
             ManagePenalties => matches!(self, CityOffice | CountyOffice),
+            ViewCovert => matches!(self, ProvinceEvaluator | CityOffice | CountyOffice | Department | Inspector),
+            PlanCovert => self == CityOffice,
+            AnswerHandover => matches!(self, CountyOffice | Department),
             ManageUsers => self == SysAdmin,
             ManageSecurity => self == SecurityAdmin,
             ViewAudit => self == AuditAdmin,

@@ -101,21 +101,6 @@ pub const ACTIONS: [Action; 6] = [
     Action::Close,
 ];
 
-macro_rules! names {
-    ($t:ty, $($v:ident => $s:literal),* $(,)?) => {
-        impl $t {
-            /// Stored name.
-            pub fn as_str(self) -> &'static str {
-                match self { $(Self::$v => $s),* }
-            }
-            /// Parses the stored name.
-            pub fn parse(s: &str) -> Option<Self> {
-                match s { $($s => Some(Self::$v),)* _ => None }
-            }
-        }
-    };
-}
-
 names!(Grade, General => "general", Major => "major");
 names!(Source, SelfCheck => "self_check", DepartmentInspection => "department_inspection", SpotCheck => "spot_check",
     CovertCheck => "covert_check", CrossInspection => "cross_inspection", Guidance => "guidance",
@@ -200,7 +185,12 @@ pub fn days_overdue(status: Status, deadline: Date, today: Date) -> i64 {
 
 /// The rung of the ladder an open hazard is on, `today` (Asia/Shanghai calendar date).
 pub fn escalation(status: Status, deadline: Date, today: Date) -> Escalation {
-    let days = days_overdue(status, deadline, today);
+    rung(days_overdue(status, deadline, today))
+}
+
+/// The rung of the ladder for anything `days` past its deadline (hazards, handovers, guidance
+/// issues: one ladder for everything the offices chase).
+pub fn rung(days: i64) -> Escalation {
     LADDER_DAYS.iter().rev().find(|(from, _)| days >= *from).map(|(_, e)| *e).unwrap_or(Escalation::None)
 }
 

@@ -5,10 +5,28 @@
 //! Types follow "parse, don't validate": a [`credit_code::CreditCode`] or a
 //! [`region::RegionCode`] can only be built through a constructor that checks it.
 
+/// `as_str`/`parse` between a fieldless enum and the names it is stored under: one table per
+/// enum, so the two directions cannot drift apart.
+macro_rules! names {
+    ($t:ty, $($v:ident => $s:literal),* $(,)?) => {
+        impl $t {
+            /// Stored name.
+            pub fn as_str(self) -> &'static str {
+                match self { $(Self::$v => $s),* }
+            }
+            /// Parses the stored name.
+            pub fn parse(s: &str) -> Option<Self> {
+                match s { $($s => Some(Self::$v),)* _ => None }
+            }
+        }
+    };
+}
+
 pub mod access;
 pub mod accident;
 pub mod audit;
 pub mod calendar;
+pub mod covert;
 pub mod credit_code;
 pub mod draw;
 pub mod enterprise;
@@ -20,4 +38,5 @@ pub mod penalty;
 pub mod plan;
 pub mod region;
 pub mod register_row;
+pub mod seal;
 pub mod session;

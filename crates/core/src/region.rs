@@ -77,7 +77,7 @@ impl RegionLevel {
 
     /// How many leading digits of a code this level's jurisdiction shares with the codes
     /// inside it.
-    fn prefix_len(self) -> usize {
+    pub fn prefix_len(self) -> usize {
         match self {
             Self::Province => 2,
             Self::City => 4,

@@ -13,6 +13,7 @@ pub mod accident;
 pub mod audit;
 pub mod backup;
 pub mod campaign;
+pub mod covert;
 pub mod enterprise;
 pub mod evidence;
 pub mod hazard;

@@ -114,6 +114,25 @@ impl App {
 
     /// Records a hazard found at an enterprise the caller may see.
     pub async fn report_hazard(&self, actor: &Actor, input: &HazardInput) -> Result<HazardView, ServiceError> {
+        let new = self.prepare_hazard(actor, input).await?;
+        // Document numbers are counted per region and year; two reports racing for the same
+        // number (PostgreSQL) retry with the next one.
+        for attempt in 0..3 {
+            let mut tx = self.db.begin().await?;
+            match self.insert_hazard(&mut tx, actor, &new, &input.evidence).await {
+                Ok(h) => {
+                    tx.commit().await?;
+                    return Ok(self.view(h));
+                }
+                Err(ServiceError::Store(store::StoreError::Duplicate(_))) if attempt < 2 => continue,
+                Err(e) => return Err(e),
+            }
+        }
+        Err(ServiceError::Conflict("could not number the hazard; try again".into()))
+    }
+
+    /// Checks a hazard report and turns it into the row to store (no writes).
+    pub(crate) async fn prepare_hazard(&self, actor: &Actor, input: &HazardInput) -> Result<NewHazard, ServiceError> {
         let p = actor.principal.as_ref().ok_or(ServiceError::Forbidden)?;
         if !p.can(Permission::ReportHazard) {
             return Err(ServiceError::Forbidden);
@@ -193,33 +212,26 @@ impl App {
             reporter_role: p.role.as_str().to_owned(),
             evidence: serde_json::to_string(&input.evidence).unwrap_or_else(|_| "[]".into()),
         };
-        // Document numbers are counted per region and year; two reports racing for the same
-        // number (PostgreSQL) retry with the next one.
-        for attempt in 0..3 {
-            let mut tx = self.db.begin().await?;
-            self.check_evidence(&mut tx, &input.evidence).await?;
-            match store::hazard::create(&mut tx, &new, self.today().year().into(), self.now_ms()).await {
-                Ok(h) => {
-                    store::evidence::attach(&mut tx, &h.region_code, &h.id, &input.evidence, self.now_ms()).await?;
-                    let detail = json!({"hazard_no": h.hazard_no, "grade": grade.as_str(), "source": source.as_str(), "enterprise": h.credit_code});
-                    self.audit(
-                        &mut tx,
-                        actor,
-                        Some(&h.region_code),
-                        "hazard.report",
-                        ("hazard", &h.hazard_no),
-                        "ok",
-                        detail,
-                    )
-                    .await?;
-                    tx.commit().await?;
-                    return Ok(self.view(h));
-                }
-                Err(store::StoreError::Duplicate(_)) if attempt < 2 => continue,
-                Err(e) => return Err(e.into()),
-            }
-        }
-        Err(ServiceError::Conflict("could not number the hazard; try again".into()))
+        Ok(new)
+    }
+
+    /// Stores a prepared hazard with its evidence and audit entry inside `tx` (the caller
+    /// commits). A numbering race surfaces as `Store(Duplicate)` for the caller to retry.
+    pub(crate) async fn insert_hazard(
+        &self,
+        tx: &mut store::Tx,
+        actor: &Actor,
+        new: &NewHazard,
+        evidence: &[String],
+    ) -> Result<Hazard, ServiceError> {
+        self.check_evidence(tx, evidence).await?;
+        let h = store::hazard::create(tx, new, self.today().year().into(), self.now_ms())
+            .await
+            .map_err(ServiceError::Store)?;
+        store::evidence::attach(tx, &h.region_code, &h.id, evidence, self.now_ms()).await?;
+        let detail = json!({"hazard_no": h.hazard_no, "grade": h.grade.as_str(), "source": h.source.as_str(), "enterprise": h.credit_code});
+        self.audit(tx, actor, Some(&h.region_code), "hazard.report", ("hazard", &h.hazard_no), "ok", detail).await?;
+        Ok(h)
     }
 
     /// Takes one step in a hazard's life.

@@ -6,6 +6,7 @@ pub mod accidents;
 pub mod audit;
 pub mod auth;
 pub mod campaigns;
+pub mod covert;
 pub mod evidence;
 pub mod hazard_query;
 pub mod hazards;
@@ -31,6 +32,8 @@ pub struct App {
     pub root_region: String,
     /// Where evidence files are kept (outside the web root).
     pub evidence_dir: std::path::PathBuf,
+    /// The keys that seal covert plans (kept outside the database).
+    pub keys: std::sync::Arc<domain::seal::Keyring>,
 }
 
 /// Who is acting, for permission checks and the audit trail.

@@ -1,6 +1,6 @@
 //! The OpenAPI 3.1 description of the JSON API, served at `/api/openapi.json`.
 
-use super::api::{accidents, account, admin, campaigns, hazards, inspections, penalties, plans, registers};
+use super::api::{accidents, account, admin, campaigns, covert, hazards, inspections, penalties, plans, registers};
 use axum::Json;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
@@ -20,11 +20,13 @@ use utoipa::{Modify, OpenApi};
         inspections::record_inspection, inspections::list_inspections, inspections::get_inspection,
         penalties::file_case, penalties::list_cases, penalties::get_case, penalties::act, penalties::articles,
         plans::create_plan, plans::list_plans, plans::get_plan, plans::commit_plan, plans::draw_plan, plans::declare_conflict,
+        covert::list_plans, covert::create_plan, covert::get_plan, covert::record_visit, covert::candidates,
+        covert::add_problem, covert::list_handovers, covert::get_handover, covert::act, covert::recheck,
         admin::list_users, admin::create_user, admin::unlock_user, admin::reset_password,
         admin::list_audit, admin::verify_audit,
     ),
     modifiers(&BearerAuth),
-    tags((name = "auth"), (name = "registers"), (name = "hazards"), (name = "spot checks"), (name = "admin"))
+    tags((name = "auth"), (name = "registers"), (name = "hazards"), (name = "spot checks"), (name = "covert checks"), (name = "admin"))
 )]
 pub struct ApiDoc;
 

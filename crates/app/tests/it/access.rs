@@ -106,6 +106,18 @@ async fn every_api_route_answers_each_role_as_the_policy_says(backend: Backend) 
             app.post_json("/api/v1/users", Some(&t), new_user).await.status,
             want(*role == Role::SysAdmin),
         );
+        expect("GET /covert-plans", app.get("/api/v1/covert-plans", Some(&t)).await.status, want(gov));
+        expect("GET /handovers", app.get("/api/v1/handovers", Some(&t)).await.status, want(gov));
+        let candidates = app.get("/api/v1/covert-candidates", Some(&t)).await.status;
+        expect("GET /covert-candidates", candidates, want(*role == Role::CityOffice));
+        let plan =
+            serde_json::json!({"name": "x", "date_from": "2026-12-01", "date_to": "2026-12-02", "draw_count": 1});
+        let planned = app.post_json("/api/v1/covert-plans", Some(&t), plan).await.status;
+        expect(
+            "POST /covert-plans",
+            planned,
+            if *role == Role::CityOffice { StatusCode::CREATED } else { StatusCode::FORBIDDEN },
+        );
         expect("GET /audit", app.get("/api/v1/audit", Some(&t)).await.status, want(*role == Role::AuditAdmin));
         let verify = app.post_json("/api/v1/audit/verify", Some(&t), serde_json::json!({})).await.status;
         expect("POST /audit/verify", verify, want(*role == Role::AuditAdmin));
@@ -130,6 +142,9 @@ async fn every_page_answers_each_role_as_the_policy_says(backend: Backend) {
             ("/import", matches!(role, Role::CityOffice | Role::CountyOffice)),
             ("/admin/users", matches!(role, Role::SysAdmin | Role::SecurityAdmin)),
             ("/audit", role == Role::AuditAdmin),
+            ("/covert", gov),
+            ("/covert/handovers", gov),
+            ("/covert/new", role == Role::CityOffice),
             ("/account/password", true),
         ];
         for (path, allowed) in pages {

@@ -73,6 +73,7 @@ fn the_cli_exports_the_filtered_hazard_ledger() {
             clock: std::sync::Arc::new(inspectorate::clock::SystemClock),
             root_region: "340000".into(),
             evidence_dir: std::env::temp_dir().join("inspectorate-evidence"),
+            keys: inspectorate::sealing::ephemeral_keys(),
         };
         inspectorate::refdata::sync(&app.db).await.unwrap();
         inspectorate::demo::load(&app).await.unwrap();

@@ -115,6 +115,7 @@ async fn start() -> Session {
         clock: Arc::new(ManualClock::at(T0)),
         root_region: "340000".into(),
         evidence_dir: std::env::temp_dir().join("inspectorate-evidence"),
+        keys: inspectorate::sealing::ephemeral_keys(),
     };
     inspectorate::refdata::sync(&app.db).await.unwrap();
     inspectorate::demo::load(&app).await.unwrap();
@@ -148,6 +149,8 @@ async fn login(s: &Session, user: &str) {
 }
 
 async fn logout(s: &Session) {
+    s.c.goto(&format!("{}/", s.base)).await.unwrap();
+    text_is(&s.c, "h1", "工作台").await;
     s.c.find(Locator::Css("header form button")).await.unwrap().click().await.unwrap();
     text_is(&s.c, "h1", "登录").await;
 }
@@ -376,5 +379,89 @@ async fn a_county_office_logs_in_browses_filters_and_imports_in_both_languages()
         text_is(c, "h1", "生产经营单位").await;
         std::fs::write(path, c.screenshot().await.unwrap()).unwrap();
     }
+    s.c.clone().close().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_covert_plan_stays_sealed_until_the_visit_and_its_problem_is_handed_over_and_answered() {
+    let s = start().await;
+    let c = &s.c;
+    login(&s, "luan").await;
+    c.goto(&format!("{}/covert/new", s.base)).await.unwrap();
+    fill(c, "name", "霍邱县危化企业暗访").await;
+    c.execute("document.getElementById('date_from').value = '2026-11-28'; document.getElementById('date_to').value = '2026-12-05'", vec![])
+        .await
+        .unwrap();
+    fill(c, "members", "inspector1").await;
+    // Tick the first high-risk enterprise of Huoqiu.
+    let picked = c
+        .execute(
+            "const row = [...document.querySelectorAll('#candidates tbody tr')].find(r => r.cells[3].textContent === '霍邱县');
+             row.querySelector('input').click(); return row.cells[1].textContent;",
+            vec![],
+        )
+        .await
+        .unwrap();
+    let target = picked.as_str().unwrap().to_owned();
+    click(c, "create-covert").await;
+    text_is(c, "#covert-status", "密封").await;
+    let no = until(c, "#covert-no", |t| t.starts_with("AC-341500-")).await;
+    let url = c.current_url().await.unwrap().to_string();
+    logout(&s).await;
+
+    // The county concerned does not know the plan exists.
+    login(&s, "huoqiu").await;
+    c.goto(&format!("{}/covert", s.base)).await.unwrap();
+    text_is(c, "#result-count", "共: 0").await;
+    c.goto(&url).await.unwrap();
+    let body = body_has(c, "未找到").await;
+    assert!(!body.contains(&target) && !body.contains(&no), "{body}");
+    logout(&s).await;
+
+    // The city records the visit and a problem handed to Huoqiu's government.
+    login(&s, "luan").await;
+    c.goto(&url).await.unwrap();
+    c.execute("document.getElementById('visited_at').value = '2026-11-28T09:30'", vec![]).await.unwrap();
+    fill(c, "place", "霍邱县经济开发区").await;
+    click(c, "record-visit").await;
+    text_is(c, "#covert-status", "已检查").await;
+    fill(c, "description", "动火作业未审批").await;
+    c.execute(
+        "document.getElementById('enterprise_id').selectedIndex = 1;
+         document.getElementById('hazard_deadline').value = '2026-12-15';
+         document.getElementById('body_region').value = '341522';
+         document.getElementById('handover_deadline').value = '2026-12-10';",
+        vec![],
+    )
+    .await
+    .unwrap();
+    fill(c, "responsible_unit", "生产部").await;
+    click(c, "add-problem").await;
+    let problems = until(c, "#problems", |t| t.contains("JB-341500-2026-0001")).await;
+    assert!(problems.contains("待反馈") && problems.contains(&target), "{problems}");
+    logout(&s).await;
+
+    // Now Huoqiu sees the plan, the hazard in its ledger and the handover, and answers it.
+    login(&s, "huoqiu").await;
+    c.goto(&format!("{}/covert", s.base)).await.unwrap();
+    until(c, "#covert-plans", |t| t.contains(&no)).await;
+    c.goto(&format!("{}/hazards?source=covert_check", s.base)).await.unwrap();
+    text_is(c, "#result-count", "共: 1").await;
+    c.goto(&format!("{}/covert/handovers", s.base)).await.unwrap();
+    c.find(Locator::Css("#problems tbody a")).await.unwrap().click().await.unwrap();
+    text_is(c, "#handover-status", "待反馈").await;
+    fill(c, "note", "已责令企业停止动火作业并立案调查").await;
+    click(c, "answer-handover").await;
+    text_is(c, "#handover-status", "已反馈").await;
+    let problem_url = c.current_url().await.unwrap().to_string();
+    logout(&s).await;
+
+    // The city accepts the answer.
+    login(&s, "luan").await;
+    c.goto(&problem_url).await.unwrap();
+    text_is(c, "#handover-answer", "已责令企业停止动火作业并立案调查").await;
+    click(c, "accept-handover").await;
+    text_is(c, "#handover-status", "已销号").await;
+    until(c, "#timeline", |t| t.contains("反馈") && t.contains("认可销号")).await;
     s.c.clone().close().await.unwrap();
 }

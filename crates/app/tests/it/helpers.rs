@@ -61,6 +61,7 @@ impl TestApp {
             clock: Arc::new(clock.clone()),
             root_region: "340000".into(),
             evidence_dir: evidence.path().to_owned(),
+            keys: inspectorate::sealing::ephemeral_keys(),
         };
         inspectorate::refdata::sync(&app.db).await.unwrap();
         inspectorate::demo::load(&app).await.unwrap();

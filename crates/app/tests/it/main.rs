@@ -7,6 +7,7 @@ mod auth;
 mod backup;
 mod bench;
 mod browser;
+mod covert;
 mod draw;
 mod hazards;
 mod helpers;

@@ -6,6 +6,7 @@ pub mod accidents;
 pub mod account;
 pub mod admin;
 pub mod campaigns;
+pub mod covert;
 pub mod hazards;
 pub mod inspections;
 pub mod penalties;
@@ -52,6 +53,15 @@ pub fn router() -> Router<State> {
         .route("/penalties/{id}", get(penalties::get_case))
         .route("/penalties/{id}/transitions", post(penalties::act))
         .route("/articles", get(penalties::articles))
+        .route("/covert-plans", get(covert::list_plans).post(covert::create_plan))
+        .route("/covert-plans/{id}", get(covert::get_plan))
+        .route("/covert-plans/{id}/visit", post(covert::record_visit))
+        .route("/covert-plans/{id}/problems", post(covert::add_problem))
+        .route("/covert-candidates", get(covert::candidates))
+        .route("/handovers", get(covert::list_handovers))
+        .route("/handovers/{id}", get(covert::get_handover))
+        .route("/handovers/{id}/transitions", post(covert::act))
+        .route("/handovers/{id}/recheck", post(covert::recheck))
         .route("/users", get(admin::list_users).post(admin::create_user))
         .route("/users/{id}/unlock", post(admin::unlock_user))
         .route("/users/{id}/reset-password", post(admin::reset_password))

@@ -536,27 +536,6 @@ pub(super) async fn download_evidence(
     }
 }
 
-#[derive(Template)]
-#[template(path = "notice.html")]
-struct NoticePage {
-    title: &'static str,
-    hazard_id: String,
-    hazard_no: String,
-    issuer: String,
-    issuer_seal: String,
-    doc_no: String,
-    addressee: String,
-    paragraphs: Vec<String>,
-    items: Vec<String>,
-    closing: Vec<String>,
-    order: bool,
-    date: String,
-}
-
-fn chinese_date(d: jiff::civil::Date) -> String {
-    format!("{}年{}月{}日", d.year(), d.month(), d.day())
-}
-
 /// The printable notices a hazard produces: the rectification order (责令限期整改指令书) and,
 /// once overdue, the supervision letter (督办函). Always in Chinese: they are official
 /// documents served in China.
@@ -579,11 +558,11 @@ pub(super) async fn notice(
         .get(&format!("{}0000", &h.region_code[..2]))
         .map(|r| r.name_zh.clone())
         .unwrap_or_default();
-    let deadline = h.deadline.parse().map(chinese_date).unwrap_or_else(|_| h.deadline.clone());
+    let deadline = h.deadline.parse().map(super::chinese_date).unwrap_or_else(|_| h.deadline.clone());
     let item =
         if h.location.is_empty() { h.description.clone() } else { format!("{}（{}）", h.description, h.location) };
     let page = match kind.as_str() {
-        "order" => NoticePage {
+        "order" => super::NoticePage {
             title: "责令限期整改指令书",
             issuer: format!("{county}应急管理局"),
             issuer_seal: format!("{county}应急管理局"),
@@ -597,17 +576,17 @@ pub(super) async fn notice(
                 format!("如果不服本指令，可以依法在60日内向{county}人民政府或者{city}应急管理局申请行政复议，或者在6个月内依法向人民法院提起行政诉讼，但本指令不停止执行，法律另有规定的除外。"),
             ],
             order: true,
-            date: chinese_date(today),
-            hazard_id: h.id.clone(),
-            hazard_no: h.hazard_no.clone(),
+            date: super::chinese_date(today),
+            back_href: format!("/hazards/{}", h.id),
+            back_label: h.hazard_no.clone(),
         },
         "letter" => {
             if v.days_overdue == 0 {
                 return error_page(lang, &ServiceError::Conflict("a supervision letter is for an overdue hazard".into()));
             }
-            let reply_by = today.checked_add(jiff::Span::new().days(7)).map(chinese_date).unwrap_or_default();
+            let reply_by = today.checked_add(jiff::Span::new().days(7)).map(super::chinese_date).unwrap_or_default();
             let grade = if h.grade == Grade::Major { "重大事故隐患" } else { "事故隐患" };
-            NoticePage {
+            super::NoticePage {
                 title: "隐患整改督办函",
                 issuer: format!("{county}安全生产委员会办公室"),
                 issuer_seal: format!("{county}安全生产委员会办公室"),
@@ -616,7 +595,7 @@ pub(super) async fn notice(
                 paragraphs: vec![format!(
                     "你单位编号为{}的{grade}（{item}），整改期限为{deadline}。截至{}，该隐患已逾期{}天，仍未完成整改。",
                     h.hazard_no,
-                    chinese_date(today),
+                    super::chinese_date(today),
                     v.days_overdue
                 )],
                 items: vec![],
@@ -625,9 +604,9 @@ pub(super) async fn notice(
                     format!("请于{reply_by}前将整改情况书面报送我办。逾期仍未完成整改的，将依法予以挂牌督办，并约谈你单位主要负责人；情节严重的，依法报请{city}、{province}有关部门处理。"),
                 ],
                 order: false,
-                date: chinese_date(today),
-                hazard_id: h.id.clone(),
-                hazard_no: h.hazard_no.clone(),
+                date: super::chinese_date(today),
+                back_href: format!("/hazards/{}", h.id),
+                back_label: h.hazard_no.clone(),
             }
         }
         _ => return error_page(lang, &ServiceError::NotFound),

@@ -5,6 +5,7 @@ mod accidents;
 mod account;
 mod admin;
 mod campaigns;
+mod covert;
 mod hazards;
 mod inspections;
 mod penalties;
@@ -50,6 +51,16 @@ pub fn router() -> Router<State> {
         .route("/plans/{id}", get(plans::show_plan))
         .route("/plans/{id}/commit", post(plans::commit_plan))
         .route("/plans/{id}/draw", post(plans::draw_plan))
+        .route("/covert", get(covert::list_plans).post(covert::create_plan))
+        .route("/covert/new", get(covert::new_plan))
+        .route("/covert/handovers", get(covert::list_handovers))
+        .route("/covert/problems/{id}", get(covert::show_problem))
+        .route("/covert/problems/{id}/letter", get(covert::letter))
+        .route("/covert/problems/{id}/{action}", post(covert::act))
+        .route("/covert/{id}", get(covert::show_plan))
+        .route("/covert/{id}/draw.json", get(covert::draw_record))
+        .route("/covert/{id}/visit", post(covert::record_visit))
+        .route("/covert/{id}/problems", post(covert::add_problem))
         .route("/inspections", get(inspections::list_inspections).post(inspections::record_inspection))
         .route("/inspections/new", get(inspections::new_inspection))
         .route("/penalties", get(penalties::list_cases).post(penalties::file_case))
@@ -124,6 +135,7 @@ impl Layout {
         add(p.can(Permission::ViewPlans), "/plans", "nav.plans");
         add(p.can(Permission::ViewPlans), "/inspections", "nav.inspections");
         add(p.can(Permission::ViewCampaigns), "/penalties", "nav.penalties");
+        add(p.can(Permission::ViewCovert), "/covert", "nav.covert");
         add(p.can(Permission::ViewCampaigns), "/accidents", "nav.accidents");
         add(p.can(Permission::ImportRegisters), "/import", "nav.import");
         add(p.can(Permission::ManageUsers) || p.can(Permission::ManageSecurity), "/admin/users", "nav.users");
@@ -339,4 +351,28 @@ async fn home(axum::extract::State(state): axum::extract::State<State>, lang: La
         overdue_hazards,
         overdue_major,
     })
+}
+
+/// A printable official notice (rectification order, supervision letter): one A4 sheet in
+/// Chinese with a back link to the record it comes from.
+#[derive(Template)]
+#[template(path = "notice.html")]
+struct NoticePage {
+    title: &'static str,
+    back_href: String,
+    back_label: String,
+    issuer: String,
+    issuer_seal: String,
+    doc_no: String,
+    addressee: String,
+    paragraphs: Vec<String>,
+    items: Vec<String>,
+    closing: Vec<String>,
+    order: bool,
+    date: String,
+}
+
+/// A date as official documents write it (2026年11月28日).
+fn chinese_date(d: jiff::civil::Date) -> String {
+    format!("{}年{}月{}日", d.year(), d.month(), d.day())
 }
