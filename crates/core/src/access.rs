@@ -79,6 +79,8 @@ pub enum Permission {
     PlanCovert,
     /// Answer a handover addressed to the caller's region (county governments and departments).
     AnswerHandover,
+    /// Organise cross-inspection rounds among the counties (a city office).
+    ManageRounds,
     /// Create accounts and reset passwords.
     ManageUsers,
     /// Unlock accounts and end sessions.
@@ -132,6 +134,7 @@ impl Role {
             ViewCovert => matches!(self, ProvinceEvaluator | CityOffice | CountyOffice | Department | Inspector),
             PlanCovert => self == CityOffice,
             AnswerHandover => matches!(self, CountyOffice | Department),
+            ManageRounds => self == CityOffice,
             ManageUsers => self == SysAdmin,
             ManageSecurity => self == SecurityAdmin,
             ViewAudit => self == AuditAdmin,

@@ -113,13 +113,29 @@ pub async fn create(tx: &mut Tx, i: &Inspection, now_ms: i64) -> Result<Inspecti
 
 /// One inspection in scope.
 pub async fn get(db: &Db, scope: &Scope, id: &str) -> Result<Inspection> {
-    crate::sql::scoped_one(db, scope, COLUMNS, "inspection", Some("enterprise_id"), id, from_row).await
+    let mut b = Builder::default();
+    let w = visible(&mut b, scope);
+    let id = b.arg(id);
+    from_row(
+        &b.build(format!("SELECT {COLUMNS} FROM inspection WHERE id = {id} AND {w}")).fetch_one(db.reader()).await?,
+    )
+}
+
+/// Inspections a scope may see: its own region's (an enterprise: its own), and those of the
+/// cross-inspection pair plans whose team it sent.
+fn visible(b: &mut Builder, scope: &Scope) -> String {
+    let own = scope_clause(b, scope, "region_code", Some("enterprise_id"));
+    if !matches!(scope, Scope::Region(_)) {
+        return own;
+    }
+    let sent = scope_clause(b, scope, "p.inspector_region", None);
+    format!("({own} OR plan_id IN (SELECT p.id FROM spot_check_plan p WHERE p.round_id IS NOT NULL AND {sent}))")
 }
 
 /// Inspections in scope, newest first, optionally of one plan.
 pub async fn list(db: &Db, scope: &Scope, plan_id: Option<&str>, page: PageRequest) -> Result<Paged<Inspection>> {
     let mut b = Builder::default();
-    let mut w = scope_clause(&mut b, scope, "region_code", Some("enterprise_id"));
+    let mut w = visible(&mut b, scope);
     if let Some(p) = plan_id {
         w = format!("{w} AND plan_id = {}", b.arg(p));
     }

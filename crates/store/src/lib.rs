@@ -14,6 +14,7 @@ pub mod audit;
 pub mod backup;
 pub mod campaign;
 pub mod covert;
+pub mod cross;
 pub mod enterprise;
 pub mod evidence;
 pub mod hazard;
@@ -22,6 +23,7 @@ pub mod officer;
 pub mod penalty;
 pub mod plan;
 pub mod reference;
+pub mod reveal;
 pub mod scope;
 pub mod sql;
 #[cfg(feature = "testing")]

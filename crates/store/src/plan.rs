@@ -49,6 +49,11 @@ pub struct Plan {
     pub commitment: Option<String>,
     /// Beacon, once drawn.
     pub beacon: Option<String>,
+    /// The cross-inspection round this plan is a pair of (targets in this plan's county, the
+    /// team from `inspector_region`).
+    pub round_id: Option<String>,
+    /// Where the officers come from, when not from the plan's own region (a visiting county).
+    pub inspector_region: Option<String>,
 }
 
 /// A new draft plan.
@@ -72,10 +77,15 @@ pub struct NewPlan {
     pub check_items: String,
     /// Creator.
     pub created_by: String,
+    /// Cross-inspection round, for a pair plan.
+    pub round_id: Option<String>,
+    /// Visiting county, for a pair plan.
+    pub inspector_region: Option<String>,
 }
 
 const COLUMNS: &str = "id, plan_no, region_code, name, period_start, period_end, sectors, quotas, team_size, check_items, \
-    status, version, created_by, committed_at, drawn_at, inputs_digest, commitment, beacon";
+    status, version, created_by, committed_at, drawn_at, inputs_digest, commitment, beacon, \
+    round_id, inspector_region";
 
 fn from_row(r: &Row) -> Result<Plan> {
     Ok(Plan {
@@ -97,6 +107,8 @@ fn from_row(r: &Row) -> Result<Plan> {
         inputs_digest: r.opt_text("inputs_digest")?,
         commitment: r.opt_text("commitment")?,
         beacon: r.opt_text("beacon")?,
+        round_id: r.opt_text("round_id")?,
+        inspector_region: r.opt_text("inspector_region")?,
     })
 }
 
@@ -108,8 +120,8 @@ pub async fn create(tx: &mut Tx, p: &NewPlan, year: i32, now_ms: i64) -> Result<
     let plan_no = number.clone();
     query(
         "INSERT INTO spot_check_plan (region_code, id, plan_no, name, period_start, period_end, sectors, quotas,
-         team_size, check_items, status, version, created_by, created_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'draft', 1, $11, $12)",
+         team_size, check_items, status, version, created_by, created_at, round_id, inspector_region)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'draft', 1, $11, $12, $13, $14)",
     )
     .bind(p.region_code.as_str())
     .bind(id.as_str())
@@ -123,6 +135,8 @@ pub async fn create(tx: &mut Tx, p: &NewPlan, year: i32, now_ms: i64) -> Result<
     .bind(p.check_items.as_str())
     .bind(p.created_by.as_str())
     .bind(now_ms)
+    .bind(p.round_id.as_deref())
+    .bind(p.inspector_region.as_deref())
     .execute(tx.ex())
     .await?;
     let row = crate::sql::dynamic_query(format!("SELECT {COLUMNS} FROM spot_check_plan WHERE id = $1"))
@@ -132,15 +146,41 @@ pub async fn create(tx: &mut Tx, p: &NewPlan, year: i32, now_ms: i64) -> Result<
     from_row(&row)
 }
 
+/// Plans a scope may see: its own region's, and the cross-inspection pair plans whose team it
+/// sends (the visiting county inspects there).
+fn visible(b: &mut Builder, scope: &Scope) -> String {
+    let own = scope_clause(b, scope, "region_code", None);
+    let visiting = scope_clause(b, scope, "inspector_region", None);
+    format!("({own} OR {visiting})")
+}
+
 /// One plan in scope.
 pub async fn get(db: &Db, scope: &Scope, id: &str) -> Result<Plan> {
-    crate::sql::scoped_one(db, scope, COLUMNS, "spot_check_plan", None, id, from_row).await
+    let mut b = Builder::default();
+    let vis = visible(&mut b, scope);
+    let id = b.arg(id);
+    from_row(
+        &b.build(format!("SELECT {COLUMNS} FROM spot_check_plan WHERE id = {id} AND {vis}"))
+            .fetch_one(db.reader())
+            .await?,
+    )
+}
+
+/// The pair plans of a cross-inspection round, in creation order.
+pub async fn of_round(db: &Db, round_id: &str) -> Result<Vec<Plan>> {
+    let rows = crate::sql::dynamic_query(format!(
+        "SELECT {COLUMNS} FROM spot_check_plan WHERE round_id = $1 ORDER BY created_at, id"
+    ))
+    .bind(round_id)
+    .fetch_all(db.reader())
+    .await?;
+    rows.iter().map(from_row).collect()
 }
 
 /// Plans in scope, newest first.
 pub async fn list(db: &Db, scope: &Scope, page: PageRequest) -> Result<Paged<Plan>> {
     let mut b = Builder::default();
-    let scoped = scope_clause(&mut b, scope, "region_code", None);
+    let scoped = visible(&mut b, scope);
     crate::sql::paged(db, b, COLUMNS, &format!("spot_check_plan WHERE {scoped}"), "created_at DESC, id", page, from_row)
         .await
 }
@@ -167,68 +207,20 @@ pub async fn list_published(db: &Db, page: PageRequest) -> Result<Paged<Plan>> {
 /// A published plan by document number, with its published record (the committed record
 /// before the draw, the full record after). Drafts are not found.
 pub async fn published(db: &Db, plan_no: &str) -> Result<(Plan, String)> {
-    let row = crate::sql::dynamic_query(format!(
-        "SELECT {COLUMNS}, committed_record, record FROM spot_check_plan WHERE plan_no = $1 AND status <> 'draft'"
-    ))
-    .bind(plan_no)
-    .fetch_one(db.reader())
-    .await?;
-    let plan = from_row(&row)?;
-    let record = match row.opt_text("record")? {
-        Some(r) => r,
-        None => row.opt_text("committed_record")?.unwrap_or_default(),
-    };
-    Ok((plan, record))
+    crate::reveal::published(db, "spot_check_plan", COLUMNS, "plan_no", plan_no, from_row).await
 }
 
-/// What committing a plan stores.
-#[derive(Debug, Clone, Copy)]
-pub struct Commitment<'a> {
-    /// SHA-256 of the canonical inputs (hex).
-    pub inputs_digest: &'a str,
-    /// SHA-256 of the secret (hex).
-    pub commitment: &'a str,
-    /// The secret (hex): read back only to draw.
-    pub secret_hex: &'a str,
-    /// The record published at commit time (JSON).
-    pub committed_record: &'a str,
-}
+pub use crate::reveal::Commitment;
 
 /// Records the commitment: status committed, inputs digest, commitment, secret and the
 /// committed record. Fails with `Conflict` if the plan changed since `version` was read.
 pub async fn commit(tx: &mut Tx, id: &str, version: i64, c: &Commitment<'_>, now_ms: i64) -> Result<()> {
-    let n = query(
-        "UPDATE spot_check_plan SET status = 'committed', version = version + 1, committed_at = $1, inputs_digest = $2,
-         commitment = $3, secret = $4, committed_record = $5 WHERE id = $6 AND version = $7 AND status = 'draft'",
-    )
-    .bind(now_ms)
-    .bind(c.inputs_digest)
-    .bind(c.commitment)
-    .bind(c.secret_hex)
-    .bind(c.committed_record)
-    .bind(id)
-    .bind(version)
-    .execute(tx.ex())
-    .await?;
-    check_one(tx, id, version, n).await
-}
-
-async fn check_one(tx: &mut Tx, id: &str, version: i64, changed: u64) -> Result<()> {
-    if changed == 1 {
-        return Ok(());
-    }
-    let actual =
-        query("SELECT version FROM spot_check_plan WHERE id = $1").bind(id).fetch_one(tx.ex()).await?.int("version")?;
-    Err(StoreError::Conflict { expected: version, actual })
+    crate::reveal::commit(tx, "spot_check_plan", id, version, c, now_ms).await
 }
 
 /// The committed record and secret of a committed plan, for the draw only.
 pub async fn secret_for_draw(tx: &mut Tx, id: &str) -> Result<(String, String)> {
-    let r = query("SELECT committed_record, secret FROM spot_check_plan WHERE id = $1 AND status = 'committed'")
-        .bind(id)
-        .fetch_one(tx.ex())
-        .await?;
-    Ok((r.opt_text("committed_record")?.unwrap_or_default(), r.opt_text("secret")?.unwrap_or_default()))
+    crate::reveal::committed_secret(tx, "spot_check_plan", id).await
 }
 
 /// Records the draw: status drawn, beacon and the full published record.
@@ -244,7 +236,7 @@ pub async fn record_draw(tx: &mut Tx, id: &str, version: i64, beacon: &str, reco
     .bind(version)
     .execute(tx.ex())
     .await?;
-    check_one(tx, id, version, n).await
+    crate::reveal::check_one(tx, "spot_check_plan", id, version, n).await
 }
 
 /// Active enterprises of a jurisdiction in the given sectors (all sectors when empty):

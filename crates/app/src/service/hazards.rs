@@ -115,11 +115,21 @@ impl App {
     /// Records a hazard found at an enterprise the caller may see.
     pub async fn report_hazard(&self, actor: &Actor, input: &HazardInput) -> Result<HazardView, ServiceError> {
         let new = self.prepare_hazard(actor, input).await?;
+        self.store_hazard(actor, &new, &input.evidence).await
+    }
+
+    /// Stores a prepared hazard in its own transaction.
+    pub(crate) async fn store_hazard(
+        &self,
+        actor: &Actor,
+        new: &NewHazard,
+        evidence: &[String],
+    ) -> Result<HazardView, ServiceError> {
         // Document numbers are counted per region and year; two reports racing for the same
         // number (PostgreSQL) retry with the next one.
         for attempt in 0..3 {
             let mut tx = self.db.begin().await?;
-            match self.insert_hazard(&mut tx, actor, &new, &input.evidence).await {
+            match self.insert_hazard(&mut tx, actor, new, evidence).await {
                 Ok(h) => {
                     tx.commit().await?;
                     return Ok(self.view(h));

@@ -80,6 +80,9 @@ impl App {
     ) -> Result<(Inspection, Vec<String>), ServiceError> {
         let p =
             actor.principal.as_ref().filter(|p| p.can(Permission::RecordInspection)).ok_or(ServiceError::Forbidden)?;
+        let (acting, pair) = self.acting_for_plan(p, input.plan_id.as_deref()).await?;
+        let p = &acting;
+        let actor = &Actor { principal: Some(acting.clone()), ..actor.clone() };
         let enterprise = self
             .get_enterprise(p, &input.enterprise_id)
             .await
@@ -115,7 +118,7 @@ impl App {
         let source = match input.plan_id.as_deref().filter(|p| !p.is_empty()) {
             Some(plan_id) => {
                 self.check_drawn_team(p, plan_id, &enterprise.credit_code, &present, &input.substitutions).await?;
-                "spot_check"
+                if pair.is_some() { "cross_inspection" } else { "spot_check" }
             }
             None => "department_inspection",
         };
@@ -139,10 +142,15 @@ impl App {
             let mut f = f.clone();
             f.enterprise_id = enterprise.id.clone();
             f.source = source.to_owned();
-            let h = self.report_hazard(actor, &f).await.map_err(|e| match e {
+            let numbered = |e| match e {
                 ServiceError::Invalid { field, message } => invalid(&format!("findings[{n}].{field}"), message),
                 other => other,
-            })?;
+            };
+            let mut new = self.prepare_hazard(actor, &f).await.map_err(numbered)?;
+            // Found elsewhere, ordered locally: the hazard is the inspected county's, credited
+            // to the visiting county.
+            new.found_by_region = pair.clone();
+            let h = self.store_hazard(actor, &new, &f.evidence).await.map_err(numbered)?;
             hazard_ids.push(h.hazard.id);
         }
         let record = Inspection {
@@ -180,6 +188,66 @@ impl App {
         .await?;
         tx.commit().await?;
         Ok((saved, hazard_ids))
+    }
+
+    /// Who records an inspection for a plan: the caller, except for a cross-inspection pair
+    /// whose team the caller's county sends, where the caller acts within the inspected county
+    /// (and only for that plan's drawn enterprises, checked next). Returns the visiting county
+    /// for a pair plan.
+    pub async fn acting_for_plan(
+        &self,
+        p: &Principal,
+        plan_id: Option<&str>,
+    ) -> Result<(Principal, Option<String>), ServiceError> {
+        let Some(plan_id) = plan_id.filter(|x| !x.is_empty()) else {
+            return Ok((p.clone(), None));
+        };
+        let plan =
+            self.get_plan(p, plan_id).await.map_err(|_| invalid("plan_id", "no such plan in your jurisdiction"))?;
+        let Some(visiting) = plan.round_id.as_ref().and(plan.inspector_region.clone()) else {
+            return Ok((p.clone(), None));
+        };
+        let mut acting = p.clone();
+        if !p.governs(&plan.region_code) {
+            let inspected = crate::refdata::REGION_BY_CODE.get(&plan.region_code).ok_or(ServiceError::NotFound)?;
+            acting.region_prefix = inspected.prefix();
+        }
+        Ok((acting, Some(visiting)))
+    }
+
+    /// The enterprise an inspection form is about, by id or by credit code: one of the caller's
+    /// jurisdiction, or — for a cross-inspection pair the caller's county visits — one of that
+    /// pair's drawn enterprises.
+    pub async fn enterprise_for_inspection(
+        &self,
+        p: &Principal,
+        plan_id: &str,
+        id: Option<&str>,
+        code: Option<&str>,
+    ) -> Result<domain::enterprise::Enterprise, ServiceError> {
+        let (acting, _) = self.acting_for_plan(p, Some(plan_id)).await?;
+        let found = match (id.filter(|x| !x.is_empty()), code.filter(|x| !x.is_empty())) {
+            (Some(id), _) => self.get_enterprise(&acting, id).await?,
+            (None, Some(code)) => {
+                let filter = store::enterprise::EnterpriseFilter { q: Some(code.to_owned()), ..Default::default() };
+                let page = self.list_enterprises(&acting, &filter, PageRequest::new(None, Some(1))).await?;
+                page.items.into_iter().find(|e| e.credit_code == code).ok_or(ServiceError::NotFound)?
+            }
+            (None, None) => return Err(ServiceError::NotFound),
+        };
+        if acting != *p && !self.drawn_in_plan(plan_id, &found.credit_code).await {
+            return Err(ServiceError::NotFound);
+        }
+        Ok(found)
+    }
+
+    /// Whether an enterprise (by credit code) was drawn in a plan.
+    pub async fn drawn_in_plan(&self, plan_id: &str, credit_code: &str) -> bool {
+        let Ok(Some(record)) = store::plan::record_of(&self.db, plan_id).await else { return false };
+        serde_json::from_str::<SpotRecord>(&record)
+            .ok()
+            .and_then(|r| r.assignments)
+            .is_some_and(|a| a.iter().any(|x| x.entity == credit_code))
     }
 
     /// For a drawn plan: the enterprise must have been drawn, and every officer present must be

@@ -7,6 +7,7 @@ pub mod audit;
 pub mod auth;
 pub mod campaigns;
 pub mod covert;
+pub mod cross;
 pub mod evidence;
 pub mod hazard_query;
 pub mod hazards;

@@ -67,6 +67,22 @@ impl App {
     /// Creates a draft plan in the caller's jurisdiction.
     pub async fn create_plan(&self, actor: &Actor, input: &PlanInput) -> Result<Plan, ServiceError> {
         let p = require(actor, Permission::ManagePlans)?;
+        self.new_plan(actor, input, p.region.as_str(), None).await
+    }
+
+    /// Creates a draft plan for `region`; for a cross-inspection pair, `pair` is (round id,
+    /// visiting county whose officers form the teams).
+    pub(crate) async fn new_plan(
+        &self,
+        actor: &Actor,
+        input: &PlanInput,
+        region: &str,
+        pair: Option<(&str, &str)>,
+    ) -> Result<Plan, ServiceError> {
+        let p = require(actor, Permission::ManagePlans)?;
+        if !p.governs(region) {
+            return Err(ServiceError::Forbidden);
+        }
         let name = input.name.trim();
         if name.is_empty() || name.chars().count() > 200 {
             return Err(invalid("name", "give a title of 1-200 characters"));
@@ -96,7 +112,7 @@ impl App {
             return Err(invalid("quota_major", "give a quota for at least one risk level"));
         }
         let new = NewPlan {
-            region_code: p.region.to_string(),
+            region_code: region.to_owned(),
             name: name.to_owned(),
             period_start: start.to_string(),
             period_end: end.to_string(),
@@ -105,6 +121,8 @@ impl App {
             team_size: input.team_size,
             check_items: input.check_items.trim().chars().take(2000).collect(),
             created_by: p.username.clone(),
+            round_id: pair.map(|x| x.0.to_owned()),
+            inspector_region: pair.map(|x| x.1.to_owned()),
         };
         let mut tx = self.db.begin().await?;
         let plan = store::plan::create(&mut tx, &new, start.year().into(), self.now_ms()).await?;
@@ -142,18 +160,39 @@ impl App {
     /// Freezes the plan's inputs from today's registers, generates the secret and publishes
     /// the commitment. After this the plan cannot change.
     pub async fn commit_plan(&self, actor: &Actor, id: &str, version: i64) -> Result<Plan, ServiceError> {
+        let plan = self.plan_to_manage(actor, id).await?;
+        self.commit_plan_at(actor, plan, version).await
+    }
+
+    /// A plan the caller may commit or draw: in their own jurisdiction (a visiting county sees
+    /// the pair plans it sends teams to, but does not draw them), and not a cross-inspection
+    /// pair (those are committed and drawn with their round).
+    async fn plan_to_manage(&self, actor: &Actor, id: &str) -> Result<Plan, ServiceError> {
         let p = require(actor, Permission::ManagePlans)?;
         let plan = store::plan::get(&self.db, &p.scope(), id).await?;
+        if !p.governs(&plan.region_code) {
+            return Err(ServiceError::Forbidden);
+        }
+        if plan.round_id.is_some() {
+            return Err(ServiceError::Conflict("a cross-inspection pair is committed and drawn with its round".into()));
+        }
+        Ok(plan)
+    }
+
+    /// Commits a plan already checked by the caller.
+    pub(crate) async fn commit_plan_at(&self, actor: &Actor, plan: Plan, version: i64) -> Result<Plan, ServiceError> {
+        let p = require(actor, Permission::ManagePlans)?;
+        let id = plan.id.as_str();
         plan::commit(plan.status).map_err(|e| ServiceError::Conflict(e.to_string()))?;
         if plan.version != version {
             return Err(ServiceError::Conflict(format!("the plan changed (version {version}, now {})", plan.version)));
         }
-        let region = store::reference::regions(&self.db)
-            .await?
-            .into_iter()
-            .find(|r| r.code.as_str() == plan.region_code)
-            .ok_or(ServiceError::NotFound)?;
-        let prefix = region.prefix();
+        let prefix_of = |code: &str| crate::refdata::REGION_BY_CODE.get(code).map(|r| r.prefix());
+        let prefix = prefix_of(&plan.region_code).ok_or(ServiceError::NotFound)?;
+        let officers_prefix = match &plan.inspector_region {
+            Some(r) => prefix_of(r).ok_or(ServiceError::NotFound)?,
+            None => prefix.clone(),
+        };
         // Enterprises that reached their annual cap this year are not drawn again.
         let at_cap: HashSet<String> =
             store::inspection::at_cap(&self.db, &prefix, self.today().year()).await?.into_iter().collect();
@@ -167,14 +206,17 @@ impl App {
             .iter()
             .map(|q| {
                 let size = sizes.get(q.stratum.as_str()).copied().unwrap_or(0);
-                (q.stratum.as_str().to_owned(), q.quota.count(size) as i64)
+                let count = q.quota.count(size) as i64;
+                // A round sets one count for counties of any size: a small county gives what it has.
+                let count = if plan.round_id.is_some() { count.min(size as i64) } else { count };
+                (q.stratum.as_str().to_owned(), count)
             })
             .collect();
-        let inspectors = store::plan::certified_officers(&self.db, &prefix, &self.today().to_string()).await?;
+        let inspectors = store::plan::certified_officers(&self.db, &officers_prefix, &self.today().to_string()).await?;
         let (known_i, known_c): (HashSet<&str>, HashSet<&str>) =
             (inspectors.iter().map(String::as_str).collect(), candidates.iter().map(|c| c.0.as_str()).collect());
         // Declared conflicts, plus "this officer inspected this enterprise in the previous plan".
-        let mut pairs = store::plan::conflicts(&self.db, &prefix).await?;
+        let mut pairs = store::plan::conflicts(&self.db, &officers_prefix).await?;
         if let Some(previous) = store::inspection::previous_drawn_plan(&self.db, &plan.region_code, &plan.id).await? {
             pairs.extend(store::inspection::pairs_of_plan(&self.db, &previous).await?);
         }
@@ -183,7 +225,7 @@ impl App {
         conflicts.sort();
         conflicts.dedup();
         let inputs = SpotInputs {
-            kind: "spot_check".into(),
+            kind: if plan.round_id.is_some() { "cross_inspection" } else { "spot_check" }.into(),
             team_size: plan.team_size,
             candidates,
             quotas,
@@ -222,11 +264,23 @@ impl App {
 
     /// Enters the beacon, reveals the secret, draws, and publishes the record.
     pub async fn draw_plan(&self, actor: &Actor, id: &str, version: i64, beacon: &str) -> Result<Plan, ServiceError> {
+        let plan = self.plan_to_manage(actor, id).await?;
+        self.draw_plan_at(actor, plan, version, beacon).await
+    }
+
+    /// Draws a plan already checked by the caller.
+    pub(crate) async fn draw_plan_at(
+        &self,
+        actor: &Actor,
+        plan: Plan,
+        version: i64,
+        beacon: &str,
+    ) -> Result<Plan, ServiceError> {
         let p = require(actor, Permission::ManagePlans)?;
+        let id = plan.id.as_str();
         if beacon.chars().count() > 200 || beacon.chars().any(char::is_control) {
             return Err(invalid("beacon", "at most 200 characters, no control characters"));
         }
-        let plan = store::plan::get(&self.db, &p.scope(), id).await?;
         plan::draw(plan.status).map_err(|e| ServiceError::Conflict(e.to_string()))?;
         let mut tx = self.db.begin().await?;
         let (committed, secret_hex) = store::plan::secret_for_draw(&mut tx, &plan.id).await?;

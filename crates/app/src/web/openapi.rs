@@ -1,6 +1,8 @@
 //! The OpenAPI 3.1 description of the JSON API, served at `/api/openapi.json`.
 
-use super::api::{accidents, account, admin, campaigns, covert, hazards, inspections, penalties, plans, registers};
+use super::api::{
+    accidents, account, admin, campaigns, covert, cross, hazards, inspections, penalties, plans, registers,
+};
 use axum::Json;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
@@ -22,11 +24,13 @@ use utoipa::{Modify, OpenApi};
         plans::create_plan, plans::list_plans, plans::get_plan, plans::commit_plan, plans::draw_plan, plans::declare_conflict,
         covert::list_plans, covert::create_plan, covert::get_plan, covert::record_visit, covert::candidates,
         covert::add_problem, covert::list_handovers, covert::get_handover, covert::act, covert::recheck,
+        cross::list_rounds, cross::create_round, cross::get_round, cross::commit_round, cross::group_round,
+        cross::prepare_pairs, cross::draw_teams,
         admin::list_users, admin::create_user, admin::unlock_user, admin::reset_password,
         admin::list_audit, admin::verify_audit,
     ),
     modifiers(&BearerAuth),
-    tags((name = "auth"), (name = "registers"), (name = "hazards"), (name = "spot checks"), (name = "covert checks"), (name = "admin"))
+    tags((name = "auth"), (name = "registers"), (name = "hazards"), (name = "spot checks"), (name = "covert checks"), (name = "cross-inspections"), (name = "admin"))
 )]
 pub struct ApiDoc;
 

@@ -107,6 +107,15 @@ async fn every_api_route_answers_each_role_as_the_policy_says(backend: Backend) 
             want(*role == Role::SysAdmin),
         );
         expect("GET /covert-plans", app.get("/api/v1/covert-plans", Some(&t)).await.status, want(gov));
+        expect("GET /cross-rounds", app.get("/api/v1/cross-rounds", Some(&t)).await.status, want(gov));
+        let round = serde_json::json!({"name": "x", "date_from": "2026-12-01", "date_to": "2026-12-02",
+            "participants": ["341522", "341524"], "team_size": 2, "quotas": {"major": "1"}});
+        let created = app.post_json("/api/v1/cross-rounds", Some(&t), round).await.status;
+        expect(
+            "POST /cross-rounds",
+            created,
+            if *role == Role::CityOffice { StatusCode::CREATED } else { StatusCode::FORBIDDEN },
+        );
         expect("GET /handovers", app.get("/api/v1/handovers", Some(&t)).await.status, want(gov));
         let candidates = app.get("/api/v1/covert-candidates", Some(&t)).await.status;
         expect("GET /covert-candidates", candidates, want(*role == Role::CityOffice));
@@ -143,6 +152,7 @@ async fn every_page_answers_each_role_as_the_policy_says(backend: Backend) {
             ("/admin/users", matches!(role, Role::SysAdmin | Role::SecurityAdmin)),
             ("/audit", role == Role::AuditAdmin),
             ("/covert", gov),
+            ("/cross", gov),
             ("/covert/handovers", gov),
             ("/covert/new", role == Role::CityOffice),
             ("/account/password", true),

@@ -465,3 +465,65 @@ async fn a_covert_plan_stays_sealed_until_the_visit_and_its_problem_is_handed_ov
     until(c, "#timeline", |t| t.contains("反馈") && t.contains("认可销号")).await;
     s.c.clone().close().await.unwrap();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_cross_inspection_round_is_grouped_drawn_and_finds_a_hazard_for_the_inspected_county() {
+    let s = start().await;
+    let c = &s.c;
+    login(&s, "luan").await;
+    c.goto(&format!("{}/cross", s.base)).await.unwrap();
+    fill(c, "name", "2026年冬季交叉互查").await;
+    c.execute("document.getElementById('date_from').value = '2026-11-28'; document.getElementById('date_to').value = '2026-12-20'", vec![])
+        .await
+        .unwrap();
+    click(c, "create-round").await;
+    text_is(c, "#round-status", "草稿").await;
+    click(c, "commit-round").await;
+    text_is(c, "#round-status", "已冻结，待分组").await;
+    fill(c, "beacon", "2026-11-27 福彩3D 3 0 8").await;
+    click(c, "group-round").await;
+    text_is(c, "#round-status", "已分组").await;
+    fill(c, "team-beacon", "2026-11-28 福彩3D 5 5 1").await;
+    click(c, "draw-teams").await;
+    until(c, "#pairs", |t| t.matches("已抽取并公示").count() == 7).await;
+    // Huoqiu's pair: where its team goes.
+    let href = c
+        .execute(
+            "const row = [...document.querySelectorAll('#pairs tbody tr')].find(r => r.cells[0].textContent === '霍邱县');
+             return row.cells[2].querySelector('a').getAttribute('href');",
+            vec![],
+        )
+        .await
+        .unwrap();
+    let plan_url = format!("{}{}", s.base, href.as_str().unwrap());
+    logout(&s).await;
+
+    login(&s, "huoqiu").await;
+    c.goto(&plan_url).await.unwrap();
+    c.find(Locator::Css("#assignments tbody a")).await.unwrap().click().await.unwrap();
+    text_is(c, "h1", "录入检查").await;
+    c.find(Locator::Css("#outcome option[value='order_to_correct']")).await.unwrap().click().await.unwrap();
+    fill(c, "finding_description", "消防通道堵塞").await;
+    c.execute("document.getElementById('finding_deadline').value = '2026-12-20'", vec![]).await.unwrap();
+    click(c, "record-inspection").await;
+    until(c, "#inspections", |t| t.contains("JC-")).await;
+    c.goto(&format!("{}/hazards?source=cross_inspection", s.base)).await.unwrap();
+    text_is(c, "#result-count", "共: 0").await; // the hazard is the inspected county's, not Huoqiu's
+    logout(&s).await;
+
+    login(&s, "luan").await;
+    c.goto(&format!("{}/hazards?source=cross_inspection", s.base)).await.unwrap();
+    text_is(c, "#result-count", "共: 1").await;
+    c.goto(&format!("{}/cross", s.base)).await.unwrap();
+    c.find(Locator::Css("#rounds tbody a")).await.unwrap().click().await.unwrap();
+    let row = c
+        .execute(
+            "return [...document.querySelectorAll('#pairs tbody tr')].find(r => r.cells[0].textContent === '霍邱县').innerText;",
+            vec![],
+        )
+        .await
+        .unwrap();
+    let cells: Vec<&str> = row.as_str().unwrap().split('\t').collect();
+    assert_eq!((cells[4], cells[5]), ("1", "1"), "one enterprise inspected, one general hazard: {cells:?}");
+    s.c.clone().close().await.unwrap();
+}

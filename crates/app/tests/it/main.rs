@@ -8,6 +8,7 @@ mod backup;
 mod bench;
 mod browser;
 mod covert;
+mod cross;
 mod draw;
 mod hazards;
 mod helpers;

@@ -44,6 +44,8 @@ pub struct HazardJson {
     pub criterion_clause: Option<String>,
     /// Source.
     pub source: String,
+    /// For a cross-inspection finding: the visiting county credited with it.
+    pub found_by_region: Option<String>,
     /// Deadline.
     pub deadline: String,
     /// Responsible unit.
@@ -90,6 +92,7 @@ impl From<HazardView> for HazardJson {
             criterion: h.criterion,
             criterion_clause: h.criterion_clause,
             source: h.source.as_str().to_owned(),
+            found_by_region: h.found_by_region,
             deadline: h.deadline,
             responsible_unit: h.responsible_unit,
             responsible_person: h.responsible_person,

@@ -7,6 +7,7 @@ pub mod account;
 pub mod admin;
 pub mod campaigns;
 pub mod covert;
+pub mod cross;
 pub mod hazards;
 pub mod inspections;
 pub mod penalties;
@@ -62,6 +63,12 @@ pub fn router() -> Router<State> {
         .route("/handovers/{id}", get(covert::get_handover))
         .route("/handovers/{id}/transitions", post(covert::act))
         .route("/handovers/{id}/recheck", post(covert::recheck))
+        .route("/cross-rounds", get(cross::list_rounds).post(cross::create_round))
+        .route("/cross-rounds/{id}", get(cross::get_round))
+        .route("/cross-rounds/{id}/commit", post(cross::commit_round))
+        .route("/cross-rounds/{id}/group", post(cross::group_round))
+        .route("/cross-rounds/{id}/prepare", post(cross::prepare_pairs))
+        .route("/cross-rounds/{id}/draw", post(cross::draw_teams))
         .route("/users", get(admin::list_users).post(admin::create_user))
         .route("/users/{id}/unlock", post(admin::unlock_user))
         .route("/users/{id}/reset-password", post(admin::reset_password))

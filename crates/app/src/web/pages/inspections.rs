@@ -111,7 +111,7 @@ struct FormPage {
 
 async fn form_page(state: &State, lang: Lang, user: &WebUser, f: InspectionForm, error: Option<String>) -> Response {
     let p = &user.auth.principal;
-    let enterprise = match state.app.get_enterprise(p, &f.enterprise_id).await {
+    let enterprise = match state.app.enterprise_for_inspection(p, &f.plan_id, Some(&f.enterprise_id), None).await {
         Ok(e) => e,
         Err(e) => return error_page(lang, &e),
     };
@@ -160,10 +160,9 @@ pub(super) async fn new_inspection(
         ..Default::default()
     };
     if !q.code.is_empty() {
-        let filter = store::enterprise::EnterpriseFilter { q: Some(q.code.clone()), ..Default::default() };
-        match state.app.list_enterprises(p, &filter, PageRequest::new(None, Some(1))).await {
-            Ok(page) if !page.items.is_empty() => f.enterprise_id = page.items[0].id.clone(),
-            _ => return error_page(lang, &ServiceError::NotFound),
+        match state.app.enterprise_for_inspection(p, &q.plan, None, Some(&q.code)).await {
+            Ok(e) => f.enterprise_id = e.id,
+            Err(e) => return error_page(lang, &e),
         }
     }
     if !q.plan.is_empty()

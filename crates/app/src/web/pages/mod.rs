@@ -6,6 +6,7 @@ mod account;
 mod admin;
 mod campaigns;
 mod covert;
+mod cross;
 mod hazards;
 mod inspections;
 mod penalties;
@@ -61,6 +62,9 @@ pub fn router() -> Router<State> {
         .route("/covert/{id}/draw.json", get(covert::draw_record))
         .route("/covert/{id}/visit", post(covert::record_visit))
         .route("/covert/{id}/problems", post(covert::add_problem))
+        .route("/cross", get(cross::list_rounds).post(cross::create_round))
+        .route("/cross/{id}", get(cross::show_round))
+        .route("/cross/{id}/{step}", post(cross::step))
         .route("/inspections", get(inspections::list_inspections).post(inspections::record_inspection))
         .route("/inspections/new", get(inspections::new_inspection))
         .route("/penalties", get(penalties::list_cases).post(penalties::file_case))
@@ -71,6 +75,8 @@ pub fn router() -> Router<State> {
         .route("/public/draws/{no}", get(public::show_draw))
         .route("/public/draws/{no}/record.json", get(public::draw_record))
         .route("/public/spec", get(public::spec))
+        .route("/public/rounds", get(public::list_rounds))
+        .route("/public/rounds/{no}/record.json", get(public::round_record))
         .route("/public/inspections", get(public::list_inspections))
         .route("/public/penalties", get(public::list_penalties))
         .route("/admin/users", get(admin::list_users).post(admin::create_user))
@@ -136,6 +142,7 @@ impl Layout {
         add(p.can(Permission::ViewPlans), "/inspections", "nav.inspections");
         add(p.can(Permission::ViewCampaigns), "/penalties", "nav.penalties");
         add(p.can(Permission::ViewCovert), "/covert", "nav.covert");
+        add(p.can(Permission::ViewPlans), "/cross", "nav.rounds");
         add(p.can(Permission::ViewCampaigns), "/accidents", "nav.accidents");
         add(p.can(Permission::ImportRegisters), "/import", "nav.import");
         add(p.can(Permission::ManageUsers) || p.can(Permission::ManageSecurity), "/admin/users", "nav.users");

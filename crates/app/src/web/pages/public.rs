@@ -19,6 +19,7 @@ fn public_layout(lang: Lang, title_key: &str, path: &str) -> Layout {
     let mut l = Layout::anonymous(lang, title_key, path);
     l.nav = [
         ("/public/draws", "public.draws"),
+        ("/public/rounds", "public.rounds"),
         ("/public/inspections", "public.inspections"),
         ("/public/penalties", "public.penalties"),
     ]
@@ -259,4 +260,80 @@ pub(super) async fn draw_record(
 
 pub(super) async fn spec() -> Response {
     ([(header::CONTENT_TYPE, "text/markdown; charset=utf-8")], SPEC_MD).into_response()
+}
+
+struct RoundRow {
+    no: String,
+    name: String,
+    city: String,
+    participants: String,
+    status: &'static str,
+    commitment: String,
+    pairs: String,
+}
+
+#[derive(Template)]
+#[template(path = "public_rounds.html")]
+struct RoundsPage {
+    l: Layout,
+    rows: Vec<RoundRow>,
+    pager: Pager,
+}
+
+/// Cross-inspection groupings: the commitment as soon as a round is committed, the pairs once
+/// grouped, each with its record to verify (`inspectorate draw verify`).
+pub(super) async fn list_rounds(
+    axum::extract::State(state): axum::extract::State<State>,
+    lang: Lang,
+    Query(q): Query<PageQuery>,
+) -> Response {
+    let paged = match state.app.published_rounds(PageRequest::new(q.page, None)).await {
+        Ok(p) => p,
+        Err(e) => return error_page(lang, &e),
+    };
+    let l = public_layout(lang, "public.rounds", "/public/rounds");
+    let t = l.t;
+    let names = |codes: &[String]| codes.iter().map(|c| region_name(t, c)).collect::<Vec<_>>();
+    let rows = paged
+        .items
+        .iter()
+        .map(|r| {
+            let participants: Vec<String> = serde_json::from_str(&r.participants).unwrap_or_default();
+            let pairs: Vec<(String, String)> =
+                r.pairs.as_deref().and_then(|p| serde_json::from_str(p).ok()).unwrap_or_default();
+            RoundRow {
+                no: r.round_no.clone(),
+                name: r.name.clone(),
+                city: region_name(t, &r.region_code),
+                participants: names(&participants).join("、"),
+                status: t.s(&format!("plan_status.{}", r.status.as_str())),
+                commitment: r.commitment.clone().unwrap_or_default(),
+                pairs: pairs
+                    .iter()
+                    .map(|(a, b)| format!("{} → {}", region_name(t, a), region_name(t, b)))
+                    .collect::<Vec<_>>()
+                    .join("；"),
+            }
+        })
+        .collect();
+    render(&RoundsPage { rows, pager: Pager::new("/public/rounds", &[], &paged), l })
+}
+
+/// A round's record (JSON) for `inspectorate draw verify`.
+pub(super) async fn round_record(
+    axum::extract::State(state): axum::extract::State<State>,
+    lang: Lang,
+    Path(no): Path<String>,
+) -> Response {
+    match state.app.published_round(&no).await {
+        Ok((round, json)) => (
+            [
+                (header::CONTENT_TYPE, "application/json".to_owned()),
+                (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{}.json\"", round.round_no)),
+            ],
+            json,
+        )
+            .into_response(),
+        Err(e) => error_page(lang, &e),
+    }
 }
