@@ -24,7 +24,7 @@ pub fn load_or_create(path: &Path) -> anyhow::Result<Keyring> {
 
 /// Appends a fresh key to the file (creating it, owner-only, if needed) and returns its id.
 pub fn append_key(path: &Path) -> anyhow::Result<String> {
-    let id = format!("k{}", &store::new_id().replace('-', "")[..12]);
+    let id = format!("k{}", hex::encode(crate::service::random_bytes::<6>()));
     let mut options = std::fs::OpenOptions::new();
     options.create(true).append(true);
     #[cfg(unix)]
