@@ -81,6 +81,8 @@ pub enum Permission {
     AnswerHandover,
     /// Organise cross-inspection rounds among the counties (a city office).
     ManageRounds,
+    /// See which counties are flagged and form guidance groups (a city office).
+    ManageGuidance,
     /// Create accounts and reset passwords.
     ManageUsers,
     /// Unlock accounts and end sessions.
@@ -135,6 +137,7 @@ impl Role {
             PlanCovert => self == CityOffice,
             AnswerHandover => matches!(self, CountyOffice | Department),
             ManageRounds => self == CityOffice,
+            ManageGuidance => self == CityOffice,
             ManageUsers => self == SysAdmin,
             ManageSecurity => self == SecurityAdmin,
             ViewAudit => self == AuditAdmin,

@@ -31,6 +31,7 @@ pub mod credit_code;
 pub mod draw;
 pub mod enterprise;
 pub mod evidence;
+pub mod guidance;
 pub mod hazard;
 pub mod officer;
 pub mod page;

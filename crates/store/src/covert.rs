@@ -263,11 +263,14 @@ pub struct Problem {
     pub created_at: i64,
     /// Status of the linked hazard (joined), for "handled".
     pub hazard_status: Option<String>,
+    /// `covert` (found on a covert visit; `plan_id` is the covert plan) or `guidance` (raised by
+    /// a guidance group with a county government; `plan_id` is the group).
+    pub kind: String,
 }
 
 const PROBLEM_COLUMNS: &str = "q.id, q.problem_no, q.region_code, q.plan_id, q.plan_region, q.description, q.enterprise_id, \
     q.enterprise_name, q.hazard_id, q.department, q.deadline, q.handover_status, q.answer, q.recheck_on, q.recheck_result, \
-    q.version, q.created_by, q.created_at, h.status AS hazard_status";
+    q.version, q.created_by, q.created_at, h.status AS hazard_status, q.kind";
 const PROBLEM_FROM: &str = "covert_problem q LEFT JOIN hazard h ON h.id = q.hazard_id";
 
 fn problem_from_row(r: &Row) -> Result<Problem> {
@@ -291,6 +294,7 @@ fn problem_from_row(r: &Row) -> Result<Problem> {
         created_by: r.text("created_by")?,
         created_at: r.int("created_at")?,
         hazard_status: r.opt_text("hazard_status")?,
+        kind: r.text("kind")?,
     })
 }
 
@@ -313,11 +317,14 @@ pub struct NewProblem {
     pub handover: Option<(Option<String>, String)>,
     /// Recorder.
     pub created_by: String,
+    /// `covert` or `guidance`.
+    pub kind: &'static str,
 }
 
 /// Records a problem (and opens its handover, if any).
 pub async fn add_problem(tx: &mut Tx, p: &NewProblem, year: i16, now_ms: i64) -> Result<Problem> {
-    let prefix = format!("JB-{}-{year}-", p.plan_region);
+    let letters = if p.kind == "guidance" { "DD" } else { "JB" };
+    let prefix = format!("{letters}-{}-{year}-", p.plan_region);
     let number = next_problem_number(tx, &prefix).await?;
     let id = new_id();
     let (department, deadline, status) = match &p.handover {
@@ -326,8 +333,8 @@ pub async fn add_problem(tx: &mut Tx, p: &NewProblem, year: i16, now_ms: i64) ->
     };
     query(
         "INSERT INTO covert_problem (region_code, id, problem_no, plan_id, plan_region, description, enterprise_id,
-         enterprise_name, hazard_id, department, deadline, handover_status, version, created_by, created_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, 1, $13, $14)",
+         enterprise_name, hazard_id, department, deadline, handover_status, version, created_by, created_at, kind)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, 1, $13, $14, $15)",
     )
     .bind(p.region_code.as_str())
     .bind(id.as_str())
@@ -343,6 +350,7 @@ pub async fn add_problem(tx: &mut Tx, p: &NewProblem, year: i16, now_ms: i64) ->
     .bind(status)
     .bind(p.created_by.as_str())
     .bind(now_ms)
+    .bind(p.kind)
     .execute(tx.ex())
     .await?;
     let row = crate::sql::dynamic_query(format!("SELECT {PROBLEM_COLUMNS} FROM {PROBLEM_FROM} WHERE q.id = $1"))

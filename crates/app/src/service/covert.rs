@@ -546,6 +546,7 @@ impl App {
                 hazard_id: hazard_row.map(|h| h.id),
                 handover: handover.as_ref().map(|(_, d, dl)| (d.clone(), dl.clone())),
                 created_by: p.username.clone(),
+                kind: "covert",
             };
             let problem = match store::covert::add_problem(&mut tx, &new, self.today().year(), self.now_ms()).await {
                 Ok(x) => x,

@@ -1,7 +1,7 @@
 //! The OpenAPI 3.1 description of the JSON API, served at `/api/openapi.json`.
 
 use super::api::{
-    accidents, account, admin, campaigns, covert, cross, hazards, inspections, penalties, plans, registers,
+    accidents, account, admin, campaigns, covert, cross, guidance, hazards, inspections, penalties, plans, registers,
 };
 use axum::Json;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
@@ -26,11 +26,13 @@ use utoipa::{Modify, OpenApi};
         covert::add_problem, covert::list_handovers, covert::get_handover, covert::act, covert::recheck,
         cross::list_rounds, cross::create_round, cross::get_round, cross::commit_round, cross::group_round,
         cross::prepare_pairs, cross::draw_teams,
+        guidance::counties, guidance::set_target, guidance::list_groups, guidance::create_group, guidance::get_group,
+        guidance::record_visit, guidance::raise_issue,
         admin::list_users, admin::create_user, admin::unlock_user, admin::reset_password,
         admin::list_audit, admin::verify_audit,
     ),
     modifiers(&BearerAuth),
-    tags((name = "auth"), (name = "registers"), (name = "hazards"), (name = "spot checks"), (name = "covert checks"), (name = "cross-inspections"), (name = "admin"))
+    tags((name = "auth"), (name = "registers"), (name = "hazards"), (name = "spot checks"), (name = "covert checks"), (name = "cross-inspections"), (name = "guidance"), (name = "admin"))
 )]
 pub struct ApiDoc;
 

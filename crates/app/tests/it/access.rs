@@ -116,6 +116,9 @@ async fn every_api_route_answers_each_role_as_the_policy_says(backend: Backend) 
             created,
             if *role == Role::CityOffice { StatusCode::CREATED } else { StatusCode::FORBIDDEN },
         );
+        let overview = app.get("/api/v1/guidance/counties", Some(&t)).await.status;
+        expect("GET /guidance/counties", overview, want(*role == Role::CityOffice));
+        expect("GET /guidance-groups", app.get("/api/v1/guidance-groups", Some(&t)).await.status, want(gov));
         expect("GET /handovers", app.get("/api/v1/handovers", Some(&t)).await.status, want(gov));
         let candidates = app.get("/api/v1/covert-candidates", Some(&t)).await.status;
         expect("GET /covert-candidates", candidates, want(*role == Role::CityOffice));
@@ -153,6 +156,7 @@ async fn every_page_answers_each_role_as_the_policy_says(backend: Backend) {
             ("/audit", role == Role::AuditAdmin),
             ("/covert", gov),
             ("/cross", gov),
+            ("/guidance", gov),
             ("/covert/handovers", gov),
             ("/covert/new", role == Role::CityOffice),
             ("/account/password", true),

@@ -10,6 +10,7 @@ mod browser;
 mod covert;
 mod cross;
 mod draw;
+mod guidance;
 mod hazards;
 mod helpers;
 mod plans;

@@ -2,7 +2,7 @@
 //! problems found, handed to the bodies that should have caught them). A sealed plan is a 404
 //! to everyone outside its planning team and the city leadership.
 
-use super::PageJson;
+use super::{PageJson, PageParams};
 use crate::service::covert::{CovertInput, CovertView, ProblemInput, ProblemView, VisitInput};
 use crate::service::invalid;
 use crate::web::State;
@@ -104,15 +104,6 @@ impl From<CovertView> for CovertPlanJson {
             done_at: v.plan.done_at,
         }
     }
-}
-
-/// Page parameters.
-#[derive(Debug, Default, serde::Deserialize, utoipa::IntoParams)]
-pub struct PageParams {
-    /// Page.
-    pub page: Option<u32>,
-    /// Rows per page.
-    pub per_page: Option<u32>,
 }
 
 /// The covert plans the caller may know of.

@@ -1,7 +1,7 @@
 //! `/cross-rounds`: cross-inspection rounds (交叉互查) — grouping with commit → beacon →
 //! reveal, then each pair's team and targets drawn as a spot-check plan.
 
-use super::PageJson;
+use super::{PageJson, PageParams};
 use crate::service::cross::{RoundInput, RoundView};
 use crate::web::State;
 use crate::web::auth::ApiUser;
@@ -129,15 +129,6 @@ impl From<Round> for RoundSummaryJson {
             participants: r.participants,
         }
     }
-}
-
-/// Page parameters.
-#[derive(Debug, Default, serde::Deserialize, utoipa::IntoParams)]
-pub struct PageParams {
-    /// Page.
-    pub page: Option<u32>,
-    /// Rows per page.
-    pub per_page: Option<u32>,
 }
 
 /// Rounds of the caller's jurisdiction or that its county takes part in.

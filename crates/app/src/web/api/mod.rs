@@ -8,6 +8,7 @@ pub mod admin;
 pub mod campaigns;
 pub mod covert;
 pub mod cross;
+pub mod guidance;
 pub mod hazards;
 pub mod inspections;
 pub mod penalties;
@@ -69,6 +70,12 @@ pub fn router() -> Router<State> {
         .route("/cross-rounds/{id}/group", post(cross::group_round))
         .route("/cross-rounds/{id}/prepare", post(cross::prepare_pairs))
         .route("/cross-rounds/{id}/draw", post(cross::draw_teams))
+        .route("/guidance/counties", get(guidance::counties))
+        .route("/guidance/targets", post(guidance::set_target))
+        .route("/guidance-groups", get(guidance::list_groups).post(guidance::create_group))
+        .route("/guidance-groups/{id}", get(guidance::get_group))
+        .route("/guidance-groups/{id}/visit", post(guidance::record_visit))
+        .route("/guidance-groups/{id}/issues", post(guidance::raise_issue))
         .route("/users", get(admin::list_users).post(admin::create_user))
         .route("/users/{id}/unlock", post(admin::unlock_user))
         .route("/users/{id}/reset-password", post(admin::reset_password))
@@ -93,4 +100,13 @@ impl<T, U: From<T>> From<domain::page::Paged<T>> for PageJson<U> {
     fn from(p: domain::page::Paged<T>) -> Self {
         Self { items: p.items.into_iter().map(U::from).collect(), total: p.total, page: p.page, per_page: p.per_page }
     }
+}
+
+/// Page parameters of a list without other filters.
+#[derive(Debug, Default, serde::Deserialize, utoipa::IntoParams)]
+pub struct PageParams {
+    /// Page (from 1).
+    pub page: Option<u32>,
+    /// Rows per page.
+    pub per_page: Option<u32>,
 }

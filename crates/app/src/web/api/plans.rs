@@ -1,6 +1,6 @@
 //! `/plans` (spot-check plans and their draws) and `/conflicts`.
 
-use super::PageJson;
+use super::{PageJson, PageParams};
 use crate::service::plans::{PlanInput, plan_quotas, plan_sectors};
 use crate::web::State;
 use crate::web::auth::ApiUser;
@@ -115,15 +115,6 @@ pub async fn create_plan(
     };
     let plan = state.app.create_plan(&user.actor(), &input).await?;
     Ok((StatusCode::CREATED, Json(plan.into())))
-}
-
-/// Paging.
-#[derive(Debug, Default, serde::Deserialize, utoipa::IntoParams)]
-pub struct PageParams {
-    /// Page.
-    pub page: Option<u32>,
-    /// Rows per page.
-    pub per_page: Option<u32>,
 }
 
 /// Plans in the caller's jurisdiction.

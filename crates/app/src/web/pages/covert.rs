@@ -21,17 +21,6 @@ use store::covert::{ProblemFilter, Target};
 
 use axum::extract::State as S;
 
-/// A form's fields as pairs (check boxes repeat a name).
-type Pairs = Vec<(String, String)>;
-
-fn field<'a>(pairs: &'a Pairs, name: &str) -> &'a str {
-    pairs.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str()).unwrap_or("")
-}
-
-fn fields(pairs: &Pairs, name: &str) -> Vec<String> {
-    pairs.iter().filter(|(k, v)| k == name && !v.is_empty()).map(|(_, v)| v.clone()).collect()
-}
-
 struct PlanRow {
     id: String,
     no: String,
@@ -142,19 +131,24 @@ pub(super) async fn new_plan(S(state): S<State>, lang: Lang, user: WebUser) -> R
     new_page(&state, lang, &user, None).await
 }
 
-pub(super) async fn create_plan(S(state): S<State>, lang: Lang, user: WebUser, Form(f): Form<Pairs>) -> Response {
-    if let Err(e) = check_csrf(&user, field(&f, "csrf")) {
+pub(super) async fn create_plan(
+    S(state): S<State>,
+    lang: Lang,
+    user: WebUser,
+    Form(f): Form<super::FormPairs>,
+) -> Response {
+    if let Err(e) = check_csrf(&user, super::form_field(&f, "csrf")) {
         return error_page(lang, &e);
     }
-    let draw_count = field(&f, "draw_count").trim().parse::<u32>().ok().filter(|n| *n > 0);
+    let draw_count = super::form_field(&f, "draw_count").trim().parse::<u32>().ok().filter(|n| *n > 0);
     let input = CovertInput {
-        name: field(&f, "name").to_owned(),
-        date_from: field(&f, "date_from").to_owned(),
-        date_to: field(&f, "date_to").to_owned(),
-        members: field(&f, "members").split([',', '，', ' ']).map(str::to_owned).collect(),
-        targets: if draw_count.is_some() { vec![] } else { fields(&f, "target") },
+        name: super::form_field(&f, "name").to_owned(),
+        date_from: super::form_field(&f, "date_from").to_owned(),
+        date_to: super::form_field(&f, "date_to").to_owned(),
+        members: super::form_field(&f, "members").split([',', '，', ' ']).map(str::to_owned).collect(),
+        targets: if draw_count.is_some() { vec![] } else { super::form_fields(&f, "target") },
         draw_count,
-        draw_region: Some(field(&f, "draw_region").to_owned()),
+        draw_region: Some(super::form_field(&f, "draw_region").to_owned()),
     };
     match state.app.plan_covert(&user.actor(), &input).await {
         Ok(v) => Redirect::to(&format!("/covert/{}", v.plan.id)).into_response(),
@@ -311,17 +305,17 @@ pub(super) async fn record_visit(
     lang: Lang,
     user: WebUser,
     Path(id): Path<String>,
-    Form(f): Form<Pairs>,
+    Form(f): Form<super::FormPairs>,
 ) -> Response {
-    if let Err(e) = check_csrf(&user, field(&f, "csrf")) {
+    if let Err(e) = check_csrf(&user, super::form_field(&f, "csrf")) {
         return error_page(lang, &e);
     }
     let input = VisitInput {
-        version: field(&f, "version").parse().unwrap_or(0),
-        visited_at: field(&f, "visited_at").to_owned(),
-        place: field(&f, "place").to_owned(),
-        enterprises: fields(&f, "visited"),
-        notes: field(&f, "notes").to_owned(),
+        version: super::form_field(&f, "version").parse().unwrap_or(0),
+        visited_at: super::form_field(&f, "visited_at").to_owned(),
+        place: super::form_field(&f, "place").to_owned(),
+        enterprises: super::form_fields(&f, "visited"),
+        notes: super::form_field(&f, "notes").to_owned(),
     };
     let result = state.app.complete_covert(&user.actor(), &id, &input).await.map(|_| ());
     back_to_plan(&state, lang, &user, &id, result).await
@@ -350,26 +344,30 @@ pub(super) async fn add_problem(
     lang: Lang,
     user: WebUser,
     Path(id): Path<String>,
-    Form(f): Form<Pairs>,
+    Form(f): Form<super::FormPairs>,
 ) -> Response {
-    if let Err(e) = check_csrf(&user, field(&f, "csrf")) {
+    if let Err(e) = check_csrf(&user, super::form_field(&f, "csrf")) {
         return error_page(lang, &e);
     }
-    let enterprise = Some(field(&f, "enterprise_id").to_owned()).filter(|e| !e.is_empty());
-    let hazard = (enterprise.is_some() && field(&f, "record_hazard") == "on").then(|| HazardInput {
-        description: field(&f, "description").to_owned(),
+    let enterprise = Some(super::form_field(&f, "enterprise_id").to_owned()).filter(|e| !e.is_empty());
+    let hazard = (enterprise.is_some() && super::form_field(&f, "record_hazard") == "on").then(|| HazardInput {
+        description: super::form_field(&f, "description").to_owned(),
         grade: "general".into(),
-        deadline: field(&f, "hazard_deadline").to_owned(),
-        responsible_unit: field(&f, "responsible_unit").to_owned(),
+        deadline: super::form_field(&f, "hazard_deadline").to_owned(),
+        responsible_unit: super::form_field(&f, "responsible_unit").to_owned(),
         ..Default::default()
     });
-    let handover = (!field(&f, "body_region").is_empty()).then(|| HandoverInput {
-        region_code: field(&f, "body_region").to_owned(),
-        department: Some(field(&f, "department").to_owned()),
-        deadline: field(&f, "handover_deadline").to_owned(),
+    let handover = (!super::form_field(&f, "body_region").is_empty()).then(|| HandoverInput {
+        region_code: super::form_field(&f, "body_region").to_owned(),
+        department: Some(super::form_field(&f, "department").to_owned()),
+        deadline: super::form_field(&f, "handover_deadline").to_owned(),
     });
-    let input =
-        ProblemInput { description: field(&f, "description").to_owned(), enterprise_id: enterprise, hazard, handover };
+    let input = ProblemInput {
+        description: super::form_field(&f, "description").to_owned(),
+        enterprise_id: enterprise,
+        hazard,
+        handover,
+    };
     let result = state.app.add_covert_problem(&user.actor(), &id, &input).await.map(|_| ());
     back_to_plan(&state, lang, &user, &id, result).await
 }
@@ -477,21 +475,21 @@ pub(super) async fn act(
     lang: Lang,
     user: WebUser,
     Path((id, action)): Path<(String, String)>,
-    Form(f): Form<Pairs>,
+    Form(f): Form<super::FormPairs>,
 ) -> Response {
-    if let Err(e) = check_csrf(&user, field(&f, "csrf")) {
+    if let Err(e) = check_csrf(&user, super::form_field(&f, "csrf")) {
         return error_page(lang, &e);
     }
-    let version = field(&f, "version").parse().unwrap_or(0);
+    let version = super::form_field(&f, "version").parse().unwrap_or(0);
     let actor = user.actor();
     let result = match action.as_str() {
         "recheck" => {
-            let on = Some(field(&f, "recheck_on"));
-            let finding = Some(field(&f, "finding"));
+            let on = Some(super::form_field(&f, "recheck_on"));
+            let finding = Some(super::form_field(&f, "finding"));
             state.app.recheck_handover(&actor, &id, version, on, finding).await
         }
         other => match HandoverAction::parse(other) {
-            Some(a) => state.app.act_on_handover(&actor, &id, version, a, field(&f, "note")).await,
+            Some(a) => state.app.act_on_handover(&actor, &id, version, a, super::form_field(&f, "note")).await,
             None => Err(ServiceError::NotFound),
         },
     };
@@ -534,7 +532,8 @@ pub(super) async fn letter(S(state): S<State>, lang: Lang, user: WebUser, Path(i
         doc_no: format!("安委办督〔{}〕{}号", today.year(), p.problem_no),
         addressee,
         paragraphs: vec![format!(
-            "我办在“四不两直”暗查暗访中发现并以{}交办你单位的问题，要求于{deadline}前反馈整改落实情况。截至{}，该问题已逾期{}天，仍未办结。",
+            "我办在{}中发现并以{}交办你单位的问题，要求于{deadline}前反馈整改落实情况。截至{}，该问题已逾期{}天，仍未办结。",
+            if p.kind == "guidance" { "重点督导" } else { "“四不两直”暗查暗访" },
             p.problem_no,
             super::chinese_date(today),
             v.days_overdue

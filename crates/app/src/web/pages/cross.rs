@@ -16,12 +16,6 @@ use domain::access::Permission;
 use domain::page::PageRequest;
 use domain::plan::STRATA;
 
-type Pairs = Vec<(String, String)>;
-
-fn field<'a>(pairs: &'a Pairs, name: &str) -> &'a str {
-    pairs.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str()).unwrap_or("")
-}
-
 struct RoundRow {
     id: String,
     no: String,
@@ -88,19 +82,24 @@ pub(super) async fn list_rounds(S(state): S<State>, lang: Lang, user: WebUser, Q
     list_page(&state, lang, &user, q.page, None).await
 }
 
-pub(super) async fn create_round(S(state): S<State>, lang: Lang, user: WebUser, Form(f): Form<Pairs>) -> Response {
-    if let Err(e) = check_csrf(&user, field(&f, "csrf")) {
+pub(super) async fn create_round(
+    S(state): S<State>,
+    lang: Lang,
+    user: WebUser,
+    Form(f): Form<super::FormPairs>,
+) -> Response {
+    if let Err(e) = check_csrf(&user, super::form_field(&f, "csrf")) {
         return error_page(lang, &e);
     }
     let input = RoundInput {
-        name: field(&f, "name").to_owned(),
-        date_from: field(&f, "date_from").to_owned(),
-        date_to: field(&f, "date_to").to_owned(),
+        name: super::form_field(&f, "name").to_owned(),
+        date_from: super::form_field(&f, "date_from").to_owned(),
+        date_to: super::form_field(&f, "date_to").to_owned(),
         participants: f.iter().filter(|(k, _)| k == "participant").map(|(_, v)| v.clone()).collect(),
-        team_size: field(&f, "team_size").trim().parse().unwrap_or(0),
+        team_size: super::form_field(&f, "team_size").trim().parse().unwrap_or(0),
         quotas: STRATA
             .iter()
-            .map(|s| (s.as_str().to_owned(), field(&f, &format!("quota_{}", s.as_str())).to_owned()))
+            .map(|s| (s.as_str().to_owned(), super::form_field(&f, &format!("quota_{}", s.as_str())).to_owned()))
             .collect(),
     };
     match state.app.create_round(&user.actor(), &input).await {
@@ -194,12 +193,13 @@ pub(super) async fn step(
     lang: Lang,
     user: WebUser,
     Path((id, step)): Path<(String, String)>,
-    Form(f): Form<Pairs>,
+    Form(f): Form<super::FormPairs>,
 ) -> Response {
-    if let Err(e) = check_csrf(&user, field(&f, "csrf")) {
+    if let Err(e) = check_csrf(&user, super::form_field(&f, "csrf")) {
         return error_page(lang, &e);
     }
-    let (actor, version, beacon) = (user.actor(), field(&f, "version").parse().unwrap_or(0), field(&f, "beacon"));
+    let (actor, version, beacon) =
+        (user.actor(), super::form_field(&f, "version").parse().unwrap_or(0), super::form_field(&f, "beacon"));
     let result = match step.as_str() {
         "commit" => state.app.commit_round(&actor, &id, version).await,
         "group" => state.app.group_round(&actor, &id, version, beacon).await,

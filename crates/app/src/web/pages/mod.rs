@@ -7,6 +7,7 @@ mod admin;
 mod campaigns;
 mod covert;
 mod cross;
+mod guidance;
 mod hazards;
 mod inspections;
 mod penalties;
@@ -65,6 +66,10 @@ pub fn router() -> Router<State> {
         .route("/cross", get(cross::list_rounds).post(cross::create_round))
         .route("/cross/{id}", get(cross::show_round))
         .route("/cross/{id}/{step}", post(cross::step))
+        .route("/guidance", get(guidance::overview).post(guidance::form_group))
+        .route("/guidance/targets", post(guidance::set_target))
+        .route("/guidance/{id}", get(guidance::show_group))
+        .route("/guidance/{id}/{step}", post(guidance::group_step))
         .route("/inspections", get(inspections::list_inspections).post(inspections::record_inspection))
         .route("/inspections/new", get(inspections::new_inspection))
         .route("/penalties", get(penalties::list_cases).post(penalties::file_case))
@@ -143,6 +148,7 @@ impl Layout {
         add(p.can(Permission::ViewCampaigns), "/penalties", "nav.penalties");
         add(p.can(Permission::ViewCovert), "/covert", "nav.covert");
         add(p.can(Permission::ViewPlans), "/cross", "nav.rounds");
+        add(p.can(Permission::ViewCampaigns), "/guidance", "nav.guidance");
         add(p.can(Permission::ViewCampaigns), "/accidents", "nav.accidents");
         add(p.can(Permission::ImportRegisters), "/import", "nav.import");
         add(p.can(Permission::ManageUsers) || p.can(Permission::ManageSecurity), "/admin/users", "nav.users");
@@ -382,4 +388,17 @@ struct NoticePage {
 /// A date as official documents write it (2026年11月28日).
 fn chinese_date(d: jiff::civil::Date) -> String {
     format!("{}年{}月{}日", d.year(), d.month(), d.day())
+}
+
+/// A submitted form as name/value pairs, in order (check boxes repeat a name).
+pub(super) type FormPairs = Vec<(String, String)>;
+
+/// The first value of a form field ("" when absent).
+pub(super) fn form_field<'a>(pairs: &'a FormPairs, name: &str) -> &'a str {
+    pairs.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str()).unwrap_or("")
+}
+
+/// Every non-empty value of a repeated form field.
+pub(super) fn form_fields(pairs: &FormPairs, name: &str) -> Vec<String> {
+    pairs.iter().filter(|(k, v)| k == name && !v.is_empty()).map(|(_, v)| v.clone()).collect()
 }
