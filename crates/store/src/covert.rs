@@ -186,6 +186,24 @@ pub async fn complete(
     Ok(())
 }
 
+/// Replaces a done plan's sealed visit record (evidence added) if it is still at `version`.
+pub async fn update_visit(tx: &mut Tx, plan: &CovertPlan, version: i64, visit: &str) -> Result<()> {
+    let n = query(
+        "UPDATE covert_plan SET visit = $1, version = version + 1 WHERE region_code = $2 AND id = $3 AND version = $4
+         AND status = 'done'",
+    )
+    .bind(visit)
+    .bind(plan.region_code.as_str())
+    .bind(plan.id.as_str())
+    .bind(version)
+    .execute(tx.ex())
+    .await?;
+    if n == 0 {
+        return Err(StoreError::Conflict { expected: version, actual: plan.version });
+    }
+    Ok(())
+}
+
 /// Adds a region the done plan concerns (no-op if already there).
 pub async fn add_concerned(tx: &mut Tx, plan_id: &str, region: &str) -> Result<()> {
     let exists = query("SELECT COUNT(*) AS n FROM covert_concerned WHERE plan_id = $1 AND region_code = $2")

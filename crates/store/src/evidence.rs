@@ -57,6 +57,18 @@ pub async fn attach(tx: &mut Tx, region: &str, hazard_id: &str, sm3s: &[String],
     Ok(())
 }
 
+/// An uploaded file's description by its hash (callers check access themselves).
+pub async fn by_sm3(db: &Db, sm3: &str) -> Result<Option<Evidence>> {
+    let row = query("SELECT sm3, content_type, size_bytes FROM evidence WHERE sm3 = $1")
+        .bind(sm3)
+        .fetch_optional(db.reader())
+        .await?;
+    row.map(|r| {
+        Ok(Evidence { sm3: r.text("sm3")?, content_type: r.text("content_type")?, size_bytes: r.int("size_bytes")? })
+    })
+    .transpose()
+}
+
 /// A file the caller may see: one attached to a hazard in their scope (or uploaded by them
 /// and not yet attached). `None` otherwise — the same answer as for an unknown file.
 pub async fn visible(db: &Db, scope: &Scope, username: &str, sm3: &str) -> Result<Option<Evidence>> {

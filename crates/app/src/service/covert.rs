@@ -47,6 +47,9 @@ pub struct Visit {
     pub enterprises: Vec<Target>,
     /// What the team saw.
     pub notes: String,
+    /// Photos and documents (SM3 of uploaded files), sealed with the rest of the record.
+    #[serde(default)]
+    pub evidence: Vec<String>,
 }
 
 /// A plan as its viewers see it: the stored row with its sealed parts opened.
@@ -102,6 +105,9 @@ pub struct VisitInput {
     /// Notes.
     #[serde(default)]
     pub notes: String,
+    /// Evidence already uploaded (`POST /evidence`), by SM3.
+    #[serde(default)]
+    pub evidence: Vec<String>,
 }
 
 /// Where a problem is handed over.
@@ -418,6 +424,7 @@ impl App {
             place: text("place", &input.place, 200, true)?,
             enterprises,
             notes: text("notes", &input.notes, 5000, false)?,
+            evidence: input.evidence.clone(),
         };
         let mut concerned: Vec<String> =
             view.sealed.targets.iter().chain(&visit.enterprises).map(|t| t.region_code.clone()).collect();
@@ -425,6 +432,7 @@ impl App {
         concerned.dedup();
         let sealed_visit = self.seal_json(id, &visit);
         let mut tx = self.db.begin().await?;
+        self.check_evidence(&mut tx, &visit.evidence).await?;
         store::covert::complete(
             &mut tx,
             &view.plan,
@@ -448,6 +456,59 @@ impl App {
         .await?;
         tx.commit().await?;
         self.get_covert(actor, id).await
+    }
+
+    /// Adds evidence (already uploaded files) to a recorded visit, sealed with it.
+    pub async fn attach_covert_evidence(
+        &self,
+        actor: &Actor,
+        id: &str,
+        version: i64,
+        sm3s: &[String],
+    ) -> Result<CovertView, ServiceError> {
+        let view = self.get_covert(actor, id).await?;
+        let p = actor.principal.as_ref().ok_or(ServiceError::Forbidden)?;
+        if !p.can(Permission::PlanCovert) && !view.members.contains(&p.username) {
+            return Err(ServiceError::Forbidden);
+        }
+        let mut visit = view.visit.clone().ok_or_else(|| ServiceError::Conflict("record the visit first".into()))?;
+        for s in sm3s {
+            if !visit.evidence.contains(s) {
+                visit.evidence.push(s.clone());
+            }
+        }
+        let mut tx = self.db.begin().await?;
+        self.check_evidence(&mut tx, sm3s).await?;
+        store::covert::update_visit(&mut tx, &view.plan, version, &self.seal_json(id, &visit)).await?;
+        let detail = json!({"plan_no": view.plan.plan_no, "evidence": sm3s});
+        self.audit(
+            &mut tx,
+            actor,
+            Some(&view.plan.region_code),
+            "covert.evidence",
+            ("covert_plan", &view.plan.plan_no),
+            "ok",
+            detail,
+        )
+        .await?;
+        tx.commit().await?;
+        self.get_covert(actor, id).await
+    }
+
+    /// A file of a visit record, for those who may see the plan.
+    pub async fn covert_evidence(
+        &self,
+        actor: &Actor,
+        id: &str,
+        sm3: &str,
+    ) -> Result<(store::evidence::Evidence, Vec<u8>), ServiceError> {
+        let view = self.get_covert(actor, id).await?;
+        if !view.visit.as_ref().is_some_and(|v| v.evidence.iter().any(|e| e == sm3)) {
+            return Err(ServiceError::NotFound);
+        }
+        let e = store::evidence::by_sm3(&self.db, sm3).await?.ok_or(ServiceError::NotFound)?;
+        let bytes = crate::evidence_files::get(&self.evidence_dir, &e.sm3).ok_or(ServiceError::NotFound)?;
+        Ok((e, bytes))
     }
 
     fn problem_view(&self, problem: Problem) -> ProblemView {

@@ -23,7 +23,7 @@ use utoipa::{Modify, OpenApi};
         penalties::file_case, penalties::list_cases, penalties::get_case, penalties::act, penalties::articles,
         plans::create_plan, plans::list_plans, plans::get_plan, plans::commit_plan, plans::draw_plan, plans::declare_conflict,
         covert::list_plans, covert::create_plan, covert::get_plan, covert::record_visit, covert::candidates,
-        covert::add_problem, covert::list_handovers, covert::get_handover, covert::act, covert::recheck,
+        covert::add_problem, covert::attach_evidence, covert::download_evidence, covert::list_handovers, covert::get_handover, covert::act, covert::recheck,
         cross::list_rounds, cross::create_round, cross::get_round, cross::commit_round, cross::group_round,
         cross::prepare_pairs, cross::draw_teams,
         guidance::counties, guidance::set_target, guidance::list_groups, guidance::create_group, guidance::get_group,

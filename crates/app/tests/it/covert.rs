@@ -98,6 +98,26 @@ async fn a_sealed_plan_exists_only_for_its_team_and_the_city_until_the_visit(bac
         let status = app.get(&format!("/api/v1/covert-plans/{id}"), Some(&t)).await.status;
         assert_eq!(status == StatusCode::OK, sees == 1, "{user}: {status}");
     }
+    // Evidence of the visit: sealed with it, served to whoever may see the plan.
+    let mut photo = vec![0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A];
+    photo.extend_from_slice(b"synthetic photo of a blocked fire exit");
+    let sm3 = crate::hazards::upload(&app, &luan, "现场.png", &photo).await.json()["sm3"].as_str().unwrap().to_owned();
+    let r = app
+        .post_json(
+            &format!("/api/v1/covert-plans/{id}/evidence"),
+            Some(&luan),
+            json!({"version": 2, "evidence": [sm3]}),
+        )
+        .await;
+    assert_eq!((r.status, r.json()["evidence"][0].as_str()), (StatusCode::OK, Some(sm3.as_str())), "{}", r.body);
+    let huoqiu = app.token("huoqiu").await;
+    let got = app.get(&format!("/api/v1/covert-plans/{id}/evidence/{sm3}"), Some(&huoqiu)).await;
+    assert_eq!(got.status, StatusCode::OK);
+    let jinzhai = app.token("jinzhai").await;
+    assert_eq!(
+        app.get(&format!("/api/v1/covert-plans/{id}/evidence/{sm3}"), Some(&jinzhai)).await.status,
+        StatusCode::NOT_FOUND
+    );
     let b = app.browser("huoqiu").await;
     assert!(app.page("/covert", &b.cookie).await.body.contains(&no));
     assert!(app.page(&format!("/covert/{id}"), &b.cookie).await.body.contains(&targets[0].1));
@@ -106,7 +126,7 @@ async fn a_sealed_plan_exists_only_for_its_team_and_the_city_until_the_visit(bac
         .post_json(
             &format!("/api/v1/covert-plans/{id}/visit"),
             Some(&luan),
-            json!({"version": 2, "visited_at": "2026-11-28T10:00", "place": "x"}),
+            json!({"version": 3, "visited_at": "2026-11-28T10:00", "place": "x"}),
         )
         .await;
     assert_eq!(again.status, StatusCode::CONFLICT);

@@ -242,7 +242,7 @@ crate::on_both_backends!(
     the_export_holds_exactly_the_filtered_ledger_and_formulas_stay_text,
 );
 
-async fn upload(app: &TestApp, token: &str, name: &str, bytes: &[u8]) -> crate::helpers::Reply {
+pub(crate) async fn upload(app: &TestApp, token: &str, name: &str, bytes: &[u8]) -> crate::helpers::Reply {
     let boundary = "XevidenceX";
     let mut body = format!("--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\nContent-Type: image/jpeg\r\n\r\n").into_bytes();
     body.extend_from_slice(bytes);

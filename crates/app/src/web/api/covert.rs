@@ -80,6 +80,8 @@ pub struct CovertPlanJson {
     pub visited: Vec<TargetJson>,
     /// When the visit was recorded (ms).
     pub done_at: Option<i64>,
+    /// Evidence of the visit (SM3; download under `/covert-plans/{id}/evidence/{sm3}`).
+    pub evidence: Vec<String>,
 }
 
 impl From<CovertView> for CovertPlanJson {
@@ -102,6 +104,7 @@ impl From<CovertView> for CovertPlanJson {
             notes: v.visit.as_ref().map(|x| x.notes.clone()),
             visited: v.visit.iter().flat_map(|x| &x.enterprises).map(TargetJson::from).collect(),
             done_at: v.plan.done_at,
+            evidence: v.visit.map(|x| x.evidence).unwrap_or_default(),
         }
     }
 }
@@ -368,4 +371,39 @@ pub async fn recheck(
         .recheck_handover(&user.actor(), &id, j.version, j.recheck_on.as_deref(), j.finding.as_deref())
         .await?;
     Ok(Json(view.into()))
+}
+
+/// Evidence to add to a recorded visit.
+#[derive(Debug, serde::Deserialize, utoipa::ToSchema)]
+pub struct VisitEvidenceJson {
+    /// Version seen.
+    pub version: i64,
+    /// SM3 of files uploaded with `POST /evidence`.
+    pub evidence: Vec<String>,
+}
+
+/// Adds evidence to a recorded visit (sealed with the visit record).
+#[utoipa::path(post, path = "/api/v1/covert-plans/{id}/evidence", tag = "covert checks", security(("bearer" = [])), params(("id" = String, Path)),
+    request_body = VisitEvidenceJson,
+    responses((status = 200, body = CovertPlanJson), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn attach_evidence(
+    S(state): S<State>,
+    user: ApiUser,
+    Path(id): Path<String>,
+    Json(j): Json<VisitEvidenceJson>,
+) -> Result<Json<CovertPlanJson>, ApiError> {
+    Ok(Json(state.app.attach_covert_evidence(&user.actor(), &id, j.version, &j.evidence).await?.into()))
+}
+
+/// A file of a visit record, for those who may see the plan.
+#[utoipa::path(get, path = "/api/v1/covert-plans/{id}/evidence/{sm3}", tag = "covert checks", security(("bearer" = [])),
+    params(("id" = String, Path), ("sm3" = String, Path)),
+    responses((status = 200, content_type = "application/octet-stream"), (status = 404, body = ErrorBody)))]
+pub async fn download_evidence(
+    S(state): S<State>,
+    user: ApiUser,
+    Path((id, sm3)): Path<(String, String)>,
+) -> Result<axum::response::Response, ApiError> {
+    let (e, bytes) = state.app.covert_evidence(&user.actor(), &id, &sm3).await?;
+    Ok(super::hazards::evidence_response(&e, bytes))
 }

@@ -59,6 +59,8 @@ pub fn router() -> Router<State> {
         .route("/covert-plans/{id}", get(covert::get_plan))
         .route("/covert-plans/{id}/visit", post(covert::record_visit))
         .route("/covert-plans/{id}/problems", post(covert::add_problem))
+        .route("/covert-plans/{id}/evidence", post(covert::attach_evidence))
+        .route("/covert-plans/{id}/evidence/{sm3}", get(covert::download_evidence))
         .route("/covert-candidates", get(covert::candidates))
         .route("/handovers", get(covert::list_handovers))
         .route("/handovers/{id}", get(covert::get_handover))

@@ -235,6 +235,7 @@ struct PlanPage {
     rows: Vec<ProblemRow>,
     can_record_visit: bool,
     can_add_problem: bool,
+    can_record_evidence: bool,
     bodies: Vec<SelectOption>,
     departments: Vec<SelectOption>,
     error: Option<String>,
@@ -268,6 +269,7 @@ async fn plan_page(state: &State, lang: Lang, user: &WebUser, id: &str, error: O
         rows: problems.iter().map(|x| problem_row(t, x)).collect(),
         can_record_visit: sealed && (p.can(Permission::PlanCovert) || v.members.contains(&p.username)),
         can_add_problem: !sealed && p.can(Permission::PlanCovert) && p.governs(&v.plan.region_code),
+        can_record_evidence: !sealed && (p.can(Permission::PlanCovert) || v.members.contains(&p.username)),
         bodies: sub_regions(t, &v.plan.region_code),
         departments,
         error,
@@ -316,6 +318,7 @@ pub(super) async fn record_visit(
         place: super::form_field(&f, "place").to_owned(),
         enterprises: super::form_fields(&f, "visited"),
         notes: super::form_field(&f, "notes").to_owned(),
+        evidence: vec![],
     };
     let result = state.app.complete_covert(&user.actor(), &id, &input).await.map(|_| ());
     back_to_plan(&state, lang, &user, &id, result).await
@@ -546,4 +549,58 @@ pub(super) async fn letter(S(state): S<State>, lang: Lang, user: WebUser, Path(i
         date: super::chinese_date(today),
     };
     render(&page)
+}
+
+/// `POST /covert/{id}/evidence` (multipart `file`): a photo or document added to the visit.
+pub(super) async fn attach_evidence(
+    S(state): S<State>,
+    lang: Lang,
+    user: WebUser,
+    Path(id): Path<String>,
+    mut multipart: axum::extract::Multipart,
+) -> Response {
+    let (mut csrf, mut version, mut file) = (String::new(), 0i64, None);
+    while let Ok(Some(field)) = multipart.next_field().await {
+        match field.name() {
+            Some("csrf") => csrf = field.text().await.unwrap_or_default(),
+            Some("version") => version = field.text().await.unwrap_or_default().trim().parse().unwrap_or(0),
+            Some("file") => {
+                let name = field.file_name().unwrap_or("upload").to_owned();
+                match field.bytes().await {
+                    Ok(b) if !b.is_empty() => file = Some((name, b)),
+                    Ok(_) => {}
+                    Err(_) => {
+                        return plan_page(&state, lang, &user, &id, Some("file: upload failed (at most 10 MB)".into()))
+                            .await;
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    if let Err(e) = check_csrf(&user, &csrf) {
+        return error_page(lang, &e);
+    }
+    let Some((name, bytes)) = file else {
+        return plan_page(&state, lang, &user, &id, Some(Tr { lang }.s("evidence.choose").to_owned())).await;
+    };
+    let actor = user.actor();
+    let result = match state.app.upload_evidence(&actor, &name, &bytes).await {
+        Ok(e) => state.app.attach_covert_evidence(&actor, &id, version, &[e.sm3]).await.map(|_| ()),
+        Err(e) => Err(e),
+    };
+    back_to_plan(&state, lang, &user, &id, result).await
+}
+
+/// `GET /covert/{id}/evidence/{sm3}`: a file of the visit record, for those who may see the plan.
+pub(super) async fn download_evidence(
+    S(state): S<State>,
+    lang: Lang,
+    user: WebUser,
+    Path((id, sm3)): Path<(String, String)>,
+) -> Response {
+    match state.app.covert_evidence(&user.actor(), &id, &sm3).await {
+        Ok((e, bytes)) => crate::web::api::hazards::evidence_response(&e, bytes),
+        Err(e) => error_page(lang, &e),
+    }
 }

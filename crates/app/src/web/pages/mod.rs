@@ -63,6 +63,8 @@ pub fn router() -> Router<State> {
         .route("/covert/{id}/draw.json", get(covert::draw_record))
         .route("/covert/{id}/visit", post(covert::record_visit))
         .route("/covert/{id}/problems", post(covert::add_problem))
+        .route("/covert/{id}/evidence", post(covert::attach_evidence))
+        .route("/covert/{id}/evidence/{sm3}", get(covert::download_evidence))
         .route("/cross", get(cross::list_rounds).post(cross::create_round))
         .route("/cross/{id}", get(cross::show_round))
         .route("/cross/{id}/{step}", post(cross::step))
