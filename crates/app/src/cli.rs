@@ -77,6 +77,24 @@ enum Command {
         #[command(subcommand)]
         command: CovertCommand,
     },
+    /// Print the figures of a region for a period (BRIEF §9), computed from the records.
+    Figures {
+        /// Region code (e.g. 341500).
+        #[arg(long)]
+        region: String,
+        /// A year (2023), a quarter (2023Q3) or a range (2023-07-01..2023-09-30).
+        #[arg(long, conflicts_with_all = ["from", "to"])]
+        period: Option<String>,
+        /// First day (with --to).
+        #[arg(long, requires = "to")]
+        from: Option<String>,
+        /// Last day (with --from).
+        #[arg(long, requires = "from")]
+        to: Option<String>,
+        /// `text` (default) or `json`.
+        #[arg(long, default_value = "text")]
+        format: String,
+    },
     /// Audit trail commands.
     Audit {
         #[command(subcommand)]
@@ -298,6 +316,24 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             println!("hazard ledger written to {}", file.display());
             Ok(ExitCode::SUCCESS)
         }
+        Command::Figures { region, period, from, to, format } => {
+            let text = match (period, from, to) {
+                (Some(p), _, _) => p,
+                (None, Some(f), Some(t)) => format!("{f}..{t}"),
+                _ => anyhow::bail!("give --period or --from and --to"),
+            };
+            let period = domain::period::Period::parse(&text).ok_or_else(|| {
+                anyhow::anyhow!("'{text}' is not a year (2023), a quarter (2023Q3) or a range of days")
+            })?;
+            let app = open_app(&config).await?;
+            let f = app.figures(&Actor::cli(), &region, &period).await?;
+            if format == "json" {
+                println!("{}", serde_json::to_string_pretty(&f)?);
+            } else {
+                print!("{}", figures_text(&f));
+            }
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Covert { command: CovertCommand::RotateKey } => {
             let id = crate::sealing::append_key(&config.covert_key_file)?;
             let app = open_app(&config).await?;
@@ -503,6 +539,31 @@ async fn restore(config: &Config, file: &std::path::Path, force: bool) -> anyhow
             Ok(ExitCode::from(1))
         }
     }
+}
+
+/// The figures as a plain table for a terminal.
+fn figures_text(f: &crate::service::figures::Figures) -> String {
+    let t = &f.total;
+    let name = crate::refdata::REGION_BY_CODE.get(f.region.as_str()).map(|r| r.name_zh.clone()).unwrap_or_default();
+    let rows = [
+        ("major hazards found in special actions", t.major_found),
+        ("  of which closed", t.major_closed),
+        ("hazards found", t.hazards_found),
+        ("  of which rectified", t.hazards_rectified),
+        ("major hazards overdue today", t.major_overdue),
+        ("distinct enterprises spot-checked", t.enterprises_spot_checked),
+        ("penalty decisions", t.penalty_decisions),
+        ("covert inspections completed", t.covert_inspections),
+        ("covert problems handled", t.covert_problems_handled),
+        ("hazards from cross-inspections", t.cross_hazards),
+        ("accidents", t.accidents),
+        ("deaths", t.deaths),
+    ];
+    let mut out = format!("{} {name}, {} .. {}\n", f.region, f.from, f.to);
+    for (label, v) in rows {
+        out += &format!("{label:<42}{v:>10}\n");
+    }
+    out
 }
 
 #[cfg(test)]

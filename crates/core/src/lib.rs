@@ -36,6 +36,7 @@ pub mod hazard;
 pub mod officer;
 pub mod page;
 pub mod penalty;
+pub mod period;
 pub mod plan;
 pub mod region;
 pub mod register_row;

@@ -413,7 +413,12 @@ fn filter_sql(b: &mut Builder, scope: &Scope, f: &HazardFilter) -> String {
         c.push(format!("sector = {}", b.arg(s.as_str())));
     }
     if let Some(s) = &f.campaign {
-        c.push(format!("campaign_id = {}", b.arg(s.as_str())));
+        // `any`: found in any special action.
+        c.push(if s == "any" {
+            "campaign_id IS NOT NULL".to_owned()
+        } else {
+            format!("campaign_id = {}", b.arg(s.as_str()))
+        });
     }
     if let Some(day) = &f.overdue_on {
         c.push(format!("status NOT IN ('verified', 'closed') AND deadline < {}", b.arg(day.as_str())));

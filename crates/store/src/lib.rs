@@ -17,6 +17,7 @@ pub mod covert;
 pub mod cross;
 pub mod enterprise;
 pub mod evidence;
+pub mod figures;
 pub mod guidance;
 pub mod hazard;
 pub mod inspection;

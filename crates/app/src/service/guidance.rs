@@ -10,57 +10,11 @@ use super::{Actor, App, ServiceError, invalid};
 use domain::access::{Permission, Principal};
 use domain::guidance::{self, DEFAULT_MARGIN_BP, Figures, Flag, Targets};
 use domain::page::{PageRequest, Paged};
+pub use domain::period::Quarter;
 use domain::region::RegionLevel;
 use serde_json::json;
 use store::covert::{NewProblem, ProblemFilter};
 use store::guidance::{Group, Period};
-
-/// A quarter, e.g. `2026Q3`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Quarter {
-    /// Year.
-    pub year: i16,
-    /// 1-4.
-    pub q: i8,
-}
-
-impl Quarter {
-    /// Parses `2026Q3` (also `2026q3`).
-    pub fn parse(s: &str) -> Option<Self> {
-        let (y, q) = s.trim().to_ascii_uppercase().split_once('Q').map(|(a, b)| (a.to_owned(), b.to_owned()))?;
-        let (year, q) = (y.parse().ok()?, q.parse().ok()?);
-        (1..=4).contains(&q).then_some(Self { year, q })
-    }
-
-    /// The quarter a day falls in.
-    pub fn of(day: jiff::civil::Date) -> Self {
-        Self { year: day.year(), q: (day.month() - 1) / 3 + 1 }
-    }
-
-    /// First day.
-    pub fn first_day(self) -> jiff::civil::Date {
-        jiff::civil::date(self.year, (self.q - 1) * 3 + 1, 1)
-    }
-
-    /// Last day.
-    pub fn last_day(self) -> jiff::civil::Date {
-        self.next().first_day().yesterday().unwrap_or_default()
-    }
-
-    /// The quarter before.
-    pub fn prev(self) -> Self {
-        if self.q == 1 { Self { year: self.year - 1, q: 4 } } else { Self { year: self.year, q: self.q - 1 } }
-    }
-
-    fn next(self) -> Self {
-        if self.q == 4 { Self { year: self.year + 1, q: 1 } } else { Self { year: self.year, q: self.q + 1 } }
-    }
-
-    /// `2026Q3`.
-    pub fn label(self) -> String {
-        format!("{}Q{}", self.year, self.q)
-    }
-}
 
 /// One county on the city's guidance page.
 #[derive(Debug, Clone)]
@@ -380,19 +334,5 @@ impl App {
         self.audit(&mut tx, actor, None, "guidance.issue", ("covert_problem", &issue.problem_no), "ok", detail).await?;
         tx.commit().await?;
         Ok(self.get_covert_problem(p, &issue.id).await?.0)
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::Quarter;
-
-    #[test]
-    fn quarters_parse_and_span_their_months() {
-        let q = Quarter::parse("2023q3").unwrap();
-        assert_eq!((q.first_day().to_string(), q.last_day().to_string()), ("2023-07-01".into(), "2023-09-30".into()));
-        assert_eq!(Quarter::parse("2023Q1").unwrap().prev().label(), "2022Q4");
-        assert_eq!(Quarter::of("2026-11-28".parse().unwrap()).label(), "2026Q4");
-        assert_eq!(Quarter::parse("2023Q5"), None);
     }
 }

@@ -9,6 +9,7 @@ pub mod campaigns;
 pub mod covert;
 pub mod cross;
 pub mod evidence;
+pub mod figures;
 pub mod guidance;
 pub mod hazard_query;
 pub mod hazards;

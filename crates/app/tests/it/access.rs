@@ -157,6 +157,7 @@ async fn every_page_answers_each_role_as_the_policy_says(backend: Backend) {
             ("/covert", gov),
             ("/cross", gov),
             ("/guidance", gov),
+            ("/dashboard", gov),
             ("/covert/handovers", gov),
             ("/covert/new", role == Role::CityOffice),
             ("/account/password", true),

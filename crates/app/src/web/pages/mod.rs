@@ -7,6 +7,7 @@ mod admin;
 mod campaigns;
 mod covert;
 mod cross;
+mod dashboard;
 mod guidance;
 mod hazards;
 mod inspections;
@@ -72,6 +73,7 @@ pub fn router() -> Router<State> {
         .route("/guidance/targets", post(guidance::set_target))
         .route("/guidance/{id}", get(guidance::show_group))
         .route("/guidance/{id}/{step}", post(guidance::group_step))
+        .route("/dashboard", get(dashboard::dashboard))
         .route("/inspections", get(inspections::list_inspections).post(inspections::record_inspection))
         .route("/inspections/new", get(inspections::new_inspection))
         .route("/penalties", get(penalties::list_cases).post(penalties::file_case))
@@ -141,6 +143,7 @@ impl Layout {
                 nav.push(NavItem { href, label: t.s(key), active: path.starts_with(href) });
             }
         };
+        add(p.can(Permission::ViewCampaigns), "/dashboard", "nav.dashboard");
         add(p.can(Permission::ViewEnterprises), "/enterprises", "nav.enterprises");
         add(p.can(Permission::ViewOfficers), "/officers", "nav.officers");
         add(p.can(Permission::ViewHazards), "/hazards", "nav.hazards");

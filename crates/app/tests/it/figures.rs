@@ -1,0 +1,165 @@
+//! The figures of BRIEF §9 on constructed records with a hand-counted answer, their breakdown
+//! by region, the drill-down lists that must hold the same numbers, the dashboard page and the
+//! `figures` command.
+
+use crate::helpers::TestApp;
+use axum::http::StatusCode;
+use serde_json::{Value, json};
+use store::Backend;
+
+async fn hazard(app: &TestApp, token: &str, enterprise: &str, grade: &str) -> String {
+    let mut body = json!({"enterprise_id": enterprise, "description": "测试隐患", "grade": grade, "source": "department_inspection",
+        "deadline": "2026-12-31", "responsible_unit": "生产部", "responsible_person": "张三"});
+    if grade == "major" {
+        body["criterion"] = json!("chemicals");
+        body["criterion_clause"] = json!("第十条");
+        body["five_implementations"] = json!({"responsibility": "总经理", "measures": "整改", "funds_yuan": 1000,
+            "deadline": "2026-12-31", "contingency_plan": "预案"});
+        body["rectification_plan"] = json!("按期整改");
+    }
+    let r = app.post_json("/api/v1/hazards", Some(token), body).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    r.json()["id"].as_str().unwrap().to_owned()
+}
+
+async fn figures_count_the_records_and_the_drill_downs_hold_the_same_numbers(backend: Backend) {
+    let app = TestApp::new(backend).await;
+    let (luan, huoqiu, jinzhai) = (app.token("luan").await, app.token("huoqiu").await, app.token("jinzhai").await);
+    let campaign = json!({"name": "重大事故隐患专项排查整治", "start_date": "2026-11-01", "end_date": "2026-12-31",
+        "stages": "", "targets": ""});
+    assert_eq!(app.post_json("/api/v1/campaigns", Some(&luan), campaign).await.status, StatusCode::CREATED);
+    let hq = app.get("/api/v1/enterprises?region=341522&risk=major&per_page=2", Some(&luan)).await.json();
+    let (e1, e2) =
+        (hq["items"][0]["id"].as_str().unwrap().to_owned(), hq["items"][1]["id"].as_str().unwrap().to_owned());
+    // Huoqiu: two major hazards in the special action (one closed) and one general.
+    let m1 = hazard(&app, &huoqiu, &e1, "major").await;
+    hazard(&app, &huoqiu, &e2, "major").await;
+    hazard(&app, &huoqiu, &e1, "general").await;
+    for (action, v) in [("assign", 1), ("submit_rectification", 2), ("verify", 3), ("close", 4)] {
+        let r = app
+            .post_json(
+                &format!("/api/v1/hazards/{m1}/transitions"),
+                Some(&huoqiu),
+                json!({"action": action, "version": v, "note": "ok"}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    }
+    // Jinzhai: one accident with one death.
+    let accident = json!({"occurred_at": "2026-11-20T10:00", "place": "金寨县", "accident_type": "other", "deaths": 1,
+        "serious_injuries": 0, "direct_loss_yuan": "0", "description": "测试"});
+    assert_eq!(app.post_json("/api/v1/accidents", Some(&jinzhai), accident).await.status, StatusCode::CREATED);
+    // One covert inspection with two problems handed to Huoqiu, one of them accepted.
+    let plan = json!({"name": "暗访", "date_from": "2026-11-28", "date_to": "2026-11-30", "targets": [e1]});
+    let r = app.post_json("/api/v1/covert-plans", Some(&luan), plan).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let pid = r.json()["id"].as_str().unwrap().to_owned();
+    let visit = json!({"version": 1, "visited_at": "2026-11-28T09:00", "place": "霍邱"});
+    assert_eq!(
+        app.post_json(&format!("/api/v1/covert-plans/{pid}/visit"), Some(&luan), visit).await.status,
+        StatusCode::OK
+    );
+    let mut handed = Vec::new();
+    for d in ["问题一", "问题二"] {
+        let body = json!({"description": d, "handover": {"region_code": "341522", "deadline": "2026-12-10"}});
+        handed.push(
+            app.post_json(&format!("/api/v1/covert-plans/{pid}/problems"), Some(&luan), body).await.json()["id"]
+                .as_str()
+                .unwrap()
+                .to_owned(),
+        );
+    }
+    let t = |a: &str, v: i64| json!({"action": a, "version": v, "note": "已整改"});
+    app.post_json(&format!("/api/v1/handovers/{}/transitions", handed[0]), Some(&huoqiu), t("answer", 1)).await;
+    app.post_json(&format!("/api/v1/handovers/{}/transitions", handed[0]), Some(&luan), t("accept", 2)).await;
+
+    let f = app.get("/api/v1/figures?region=341500&period=2026", Some(&luan)).await.json();
+    let total = &f["total"];
+    let got: Vec<i64> = [
+        "major_found",
+        "major_closed",
+        "hazards_found",
+        "hazards_rectified",
+        "covert_inspections",
+        "covert_problems_handled",
+        "cross_hazards",
+        "penalty_decisions",
+        "accidents",
+        "deaths",
+    ]
+    .iter()
+    .map(|k| total[k].as_i64().unwrap())
+    .collect();
+    assert_eq!(got, [2, 1, 3, 1, 1, 1, 0, 0, 1, 1], "{total}");
+    let row = |code: &str| {
+        f["by_region"].as_array().unwrap().iter().find(|r| r[0] == code).map(|r| r[1].clone()).unwrap_or(Value::Null)
+    };
+    assert_eq!(row("341522")["hazards_found"], 3);
+    assert_eq!(row("341524")["deaths"], 1);
+    assert_eq!(row("341500")["covert_inspections"], 1, "the city's own covert checks count under the city");
+    let november = f["monthly"].as_array().unwrap().iter().find(|m| m[0] == "2026-11").unwrap().clone();
+    assert_eq!(november, json!(["2026-11", 3, 1]));
+    // Drill-down: the lists behind the figures hold the same numbers.
+    let list = |q: &str| {
+        let (app, luan) = (&app, &luan);
+        let q = q.to_owned();
+        async move {
+            app.get(&format!("/api/v1/hazards?region=341500&from=2026-01-01&to=2026-12-31{q}"), Some(luan)).await.json()
+                ["total"]
+                .as_i64()
+                .unwrap()
+        }
+    };
+    assert_eq!(list("&grade=major&campaign=any").await, 2);
+    assert_eq!(list("&grade=major&campaign=any&status=closed").await, 1);
+    assert_eq!(list("").await, 3);
+    // Scope: a county sees its own figures, not the city's; another year is empty.
+    assert_eq!(
+        app.get("/api/v1/figures?region=341500&period=2026", Some(&jinzhai)).await.status,
+        StatusCode::NOT_FOUND
+    );
+    let own = app.get("/api/v1/figures?period=2026Q4", Some(&huoqiu)).await.json();
+    assert_eq!((own["region"].as_str(), own["total"]["hazards_found"].as_i64()), (Some("341522"), Some(3)));
+    assert_eq!(own["total"]["covert_problems_handled"], 1);
+    let before = app.get("/api/v1/figures?region=341500&period=2025", Some(&luan)).await.json();
+    assert_eq!(before["total"]["hazards_found"], 0);
+    // The dashboard shows them with charts and drill-down links.
+    let b = app.browser("luan").await;
+    let page = app.page("/dashboard?period=2026", &b.cookie).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("<svg") && page.body.contains("campaign=any"), "{}", page.body);
+}
+
+crate::on_both_backends!(figures_count_the_records_and_the_drill_downs_hold_the_same_numbers);
+
+#[test]
+fn the_figures_command_prints_json_for_a_region_and_period() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = format!("sqlite://{}", dir.path().join("demo.db").display());
+    let run = |args: &[&str]| {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_inspectorate"))
+            .args(args)
+            .env("INSPECTORATE_DATABASE", &db)
+            .env("RUST_LOG", "warn")
+            .output()
+            .unwrap();
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    let (code, _, err) = run(&["demo"]);
+    assert_eq!(code, Some(0), "{err}");
+    let (code, out, err) = run(&["figures", "--region", "341500", "--period", "2026", "--format", "json"]);
+    assert_eq!(code, Some(0), "{err}");
+    let v: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(
+        (v["region"].as_str(), v["from"].as_str(), v["to"].as_str()),
+        (Some("341500"), Some("2026-01-01"), Some("2026-12-31"))
+    );
+    assert!(v["total"]["hazards_found"].as_i64().unwrap() >= 12, "the demo's sample special action: {v}");
+    let (code, _, err) = run(&["figures", "--region", "341500", "--period", "someday"]);
+    assert_eq!(code, Some(2));
+    assert!(err.contains("not a year"), "{err}");
+}
