@@ -72,169 +72,94 @@ impl RegionFigures {
     }
 }
 
-async fn grouped(
+/// `(region, n)` for `SELECT <region_col>, COUNT(*) FROM …` grouped by region: the shape of
+/// most figures. `from_where` gets the builder and the scope condition and returns the text
+/// after `FROM`.
+async fn counts(
     db: &Db,
     scope: &Scope,
     region_col: &str,
-    sql: impl FnOnce(&mut Builder, &str) -> String,
-    mut apply: impl FnMut(&mut BTreeMap<String, RegionFigures>, &crate::sql::Row) -> Result<()>,
-    out: &mut BTreeMap<String, RegionFigures>,
-) -> Result<()> {
+    count: &str,
+    from_where: impl FnOnce(&mut Builder, &str) -> String,
+) -> Result<Vec<(String, i64)>> {
     let mut b = Builder::default();
     let w = scope_clause(&mut b, scope, region_col, None);
-    let text = sql(&mut b, &w);
-    for r in b.build(text).fetch_all(db.reader()).await? {
-        apply(out, &r)?;
-    }
-    Ok(())
+    let tail = from_where(&mut b, &w);
+    let text = format!("SELECT {region_col} AS region_code, {count} AS n FROM {tail} GROUP BY {region_col}");
+    b.build(text).fetch_all(db.reader()).await?.iter().map(|r| Ok((r.text("region_code")?, r.int("n")?))).collect()
 }
 
 /// The figures of every region with records in `scope` for the period, by region code.
 pub async fn by_region(db: &Db, scope: &Scope, s: &Span) -> Result<BTreeMap<String, RegionFigures>> {
-    let mut out = BTreeMap::new();
-    grouped(
-        db,
-        scope,
-        "region_code",
-        |b, w| {
-            let (from, to) = (b.arg(s.from_ms), b.arg(s.to_end_ms));
-            format!(
-                "SELECT region_code, COUNT(*) AS found,
-                   CAST(SUM(CASE WHEN status IN ('verified', 'closed') THEN 1 ELSE 0 END) AS BIGINT) AS rectified,
-                   CAST(SUM(CASE WHEN grade = 'major' AND campaign_id IS NOT NULL THEN 1 ELSE 0 END) AS BIGINT) AS major,
-                   CAST(SUM(CASE WHEN grade = 'major' AND campaign_id IS NOT NULL AND status = 'closed' THEN 1 ELSE 0 END) AS BIGINT) AS major_closed,
-                   CAST(SUM(CASE WHEN source = 'cross_inspection' THEN 1 ELSE 0 END) AS BIGINT) AS cross_found
-                 FROM hazard WHERE {w} AND reported_at >= {from} AND reported_at < {to} GROUP BY region_code"
-            )
-        },
-        |out, r| {
-            let f = out.entry(r.text("region_code")?).or_default();
-            f.hazards_found += r.int("found")?;
-            f.hazards_rectified += r.int("rectified")?;
-            f.major_found += r.int("major")?;
-            f.major_closed += r.int("major_closed")?;
-            f.cross_hazards += r.int("cross_found")?;
-            Ok(())
-        },
-        &mut out,
-    )
-    .await?;
-    grouped(
-        db,
-        scope,
-        "region_code",
-        |b, w| {
-            let today = b.arg(s.today.as_str());
-            format!(
-                "SELECT region_code, COUNT(*) AS n FROM hazard
-                 WHERE {w} AND grade = 'major' AND status NOT IN ('verified', 'closed') AND deadline < {today}
-                 GROUP BY region_code"
-            )
-        },
-        |out, r| {
-            out.entry(r.text("region_code")?).or_default().major_overdue += r.int("n")?;
-            Ok(())
-        },
-        &mut out,
-    )
-    .await?;
-    grouped(
-        db,
-        scope,
-        "region_code",
-        |b, w| {
-            let (from, to) = (b.arg(s.from.as_str()), b.arg(s.to.as_str()));
-            format!(
-                "SELECT region_code, COUNT(DISTINCT enterprise_id) AS n FROM inspection
-                 WHERE {w} AND plan_id IS NOT NULL AND inspected_on >= {from} AND inspected_on <= {to} GROUP BY region_code"
-            )
-        },
-        |out, r| {
-            out.entry(r.text("region_code")?).or_default().enterprises_spot_checked += r.int("n")?;
-            Ok(())
-        },
-        &mut out,
-    )
-    .await?;
-    grouped(
-        db,
-        scope,
-        "region_code",
-        |b, w| {
-            let (from, to) = (b.arg(s.from.as_str()), b.arg(s.to.as_str()));
-            format!(
-                "SELECT region_code, COUNT(*) AS n FROM penalty_case
-                 WHERE {w} AND decided_on >= {from} AND decided_on <= {to} GROUP BY region_code"
-            )
-        },
-        |out, r| {
-            out.entry(r.text("region_code")?).or_default().penalty_decisions += r.int("n")?;
-            Ok(())
-        },
-        &mut out,
-    )
-    .await?;
-    grouped(
-        db,
-        scope,
-        "region_code",
-        |b, w| {
-            let (from, to) = (b.arg(s.from.as_str()), b.arg(s.to.as_str()));
-            format!(
-                "SELECT region_code, COUNT(*) AS n, CAST(SUM(deaths) AS BIGINT) AS deaths FROM accident
-                 WHERE {w} AND occurred_on >= {from} AND occurred_on <= {to} GROUP BY region_code"
-            )
-        },
-        |out, r| {
-            let f = out.entry(r.text("region_code")?).or_default();
-            f.accidents += r.int("n")?;
-            f.deaths += r.int("deaths")?;
-            Ok(())
-        },
-        &mut out,
-    )
-    .await?;
+    let mut out: BTreeMap<String, RegionFigures> = BTreeMap::new();
+    // Hazards: five figures from one pass.
+    let mut b = Builder::default();
+    let w = scope_clause(&mut b, scope, "region_code", None);
+    let (from, to) = (b.arg(s.from_ms), b.arg(s.to_end_ms));
+    let sum = |cond: &str| format!("CAST(SUM(CASE WHEN {cond} THEN 1 ELSE 0 END) AS BIGINT)");
+    let text = format!(
+        "SELECT region_code, COUNT(*) AS found, {} AS rectified, {} AS major, {} AS major_closed, {} AS cross_found
+         FROM hazard WHERE {w} AND reported_at >= {from} AND reported_at < {to} GROUP BY region_code",
+        sum("status IN ('verified', 'closed')"),
+        sum("grade = 'major' AND campaign_id IS NOT NULL"),
+        sum("grade = 'major' AND campaign_id IS NOT NULL AND status = 'closed'"),
+        sum("source = 'cross_inspection'"),
+    );
+    for r in b.build(text).fetch_all(db.reader()).await? {
+        let f = out.entry(r.text("region_code")?).or_default();
+        f.hazards_found += r.int("found")?;
+        f.hazards_rectified += r.int("rectified")?;
+        f.major_found += r.int("major")?;
+        f.major_closed += r.int("major_closed")?;
+        f.cross_hazards += r.int("cross_found")?;
+    }
+    let overdue = counts(db, scope, "region_code", "COUNT(*)", |b, w| {
+        let today = b.arg(s.today.as_str());
+        format!("hazard WHERE {w} AND grade = 'major' AND status NOT IN ('verified', 'closed') AND deadline < {today}")
+    });
+    let spot = counts(db, scope, "region_code", "COUNT(DISTINCT enterprise_id)", |b, w| {
+        let (from, to) = (b.arg(s.from.as_str()), b.arg(s.to.as_str()));
+        format!("inspection WHERE {w} AND plan_id IS NOT NULL AND inspected_on >= {from} AND inspected_on <= {to}")
+    });
+    let penalties = counts(db, scope, "region_code", "COUNT(*)", |b, w| {
+        let (from, to) = (b.arg(s.from.as_str()), b.arg(s.to.as_str()));
+        format!("penalty_case WHERE {w} AND decided_on >= {from} AND decided_on <= {to}")
+    });
+    let accident_days = |b: &mut Builder, w: &str| {
+        let (from, to) = (b.arg(s.from.as_str()), b.arg(s.to.as_str()));
+        format!("accident WHERE {w} AND occurred_on >= {from} AND occurred_on <= {to}")
+    };
+    let accidents = counts(db, scope, "region_code", "COUNT(*)", accident_days);
+    let deaths = counts(db, scope, "region_code", "CAST(SUM(deaths) AS BIGINT)", accident_days);
     // Covert checks count in the planning region; their problems in the region they concern.
-    grouped(
-        db,
-        scope,
-        "region_code",
-        |b, w| {
-            let (from, to) = (b.arg(s.from_ms), b.arg(s.to_end_ms));
-            format!(
-                "SELECT region_code, COUNT(*) AS n FROM covert_plan
-                 WHERE {w} AND status = 'done' AND done_at >= {from} AND done_at < {to} GROUP BY region_code"
-            )
-        },
-        |out, r| {
-            out.entry(r.text("region_code")?).or_default().covert_inspections += r.int("n")?;
-            Ok(())
-        },
-        &mut out,
-    )
-    .await?;
-    grouped(
-        db,
-        scope,
-        "q.region_code",
-        |b, w| {
-            let (from, to) = (b.arg(s.from_ms), b.arg(s.to_end_ms));
-            format!(
-                "SELECT q.region_code AS region_code, COUNT(*) AS n FROM covert_problem q
-                 JOIN covert_plan p ON p.id = q.plan_id LEFT JOIN hazard h ON h.id = q.hazard_id
-                 WHERE {w} AND q.kind = 'covert' AND p.done_at >= {from} AND p.done_at < {to}
-                   AND (q.hazard_id IS NULL OR h.status IN ('verified', 'closed'))
-                   AND (q.handover_status IS NULL OR q.handover_status = 'accepted')
-                 GROUP BY q.region_code"
-            )
-        },
-        |out, r| {
-            out.entry(r.text("region_code")?).or_default().covert_problems_handled += r.int("n")?;
-            Ok(())
-        },
-        &mut out,
-    )
-    .await?;
+    let covert = counts(db, scope, "region_code", "COUNT(*)", |b, w| {
+        let (from, to) = (b.arg(s.from_ms), b.arg(s.to_end_ms));
+        format!("covert_plan WHERE {w} AND status = 'done' AND done_at >= {from} AND done_at < {to}")
+    });
+    let handled = counts(db, scope, "q.region_code", "COUNT(*)", |b, w| {
+        let (from, to) = (b.arg(s.from_ms), b.arg(s.to_end_ms));
+        format!(
+            "covert_problem q JOIN covert_plan p ON p.id = q.plan_id LEFT JOIN hazard h ON h.id = q.hazard_id
+             WHERE {w} AND q.kind = 'covert' AND p.done_at >= {from} AND p.done_at < {to}
+               AND (q.hazard_id IS NULL OR h.status IN ('verified', 'closed'))
+               AND (q.handover_status IS NULL OR q.handover_status = 'accepted')"
+        )
+    });
+    type Field = fn(&mut RegionFigures) -> &mut i64;
+    let parts: [(Vec<(String, i64)>, Field); 7] = [
+        (overdue.await?, |f| &mut f.major_overdue),
+        (spot.await?, |f| &mut f.enterprises_spot_checked),
+        (penalties.await?, |f| &mut f.penalty_decisions),
+        (accidents.await?, |f| &mut f.accidents),
+        (deaths.await?, |f| &mut f.deaths),
+        (covert.await?, |f| &mut f.covert_inspections),
+        (handled.await?, |f| &mut f.covert_problems_handled),
+    ];
+    for (rows, field) in parts {
+        for (region, n) in rows {
+            *field(out.entry(region).or_default()) += n;
+        }
+    }
     Ok(out)
 }
 
