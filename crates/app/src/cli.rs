@@ -77,6 +77,29 @@ enum Command {
         #[command(subcommand)]
         command: CovertCommand,
     },
+    /// Score and rank the sub-regions of a region for a quarter (published runs as published).
+    Evaluate {
+        /// Quarter, e.g. 2023Q3.
+        #[arg(long)]
+        period: String,
+        /// Level of the regions ranked: `city` (the cities of a province) or `county`.
+        #[arg(long)]
+        level: String,
+        /// The region whose sub-regions are ranked (e.g. 340000).
+        #[arg(long)]
+        parent: String,
+        /// Publish the run (frozen from then on).
+        #[arg(long)]
+        publish: bool,
+        /// `text` (default) or `json`.
+        #[arg(long, default_value = "text")]
+        format: String,
+    },
+    /// Evaluation schemes.
+    Scheme {
+        #[command(subcommand)]
+        command: SchemeCommand,
+    },
     /// Print the figures of a region for a period (BRIEF §9), computed from the records.
     Figures {
         /// Region code (e.g. 341500).
@@ -204,6 +227,15 @@ enum CovertCommand {
 }
 
 #[derive(Debug, Subcommand)]
+enum SchemeCommand {
+    /// Import a new scheme version from a TOML file (see data/evaluation-scheme.toml).
+    Import {
+        /// The TOML file.
+        file: PathBuf,
+    },
+}
+
+#[derive(Debug, Subcommand)]
 enum AuditCommand {
     /// Verify every hash chain; exit 1 and name the first broken entry if any.
     Verify,
@@ -314,6 +346,40 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let bytes = app.export_hazards(&Actor::cli(), &filter, sort).await?;
             std::fs::write(&file, bytes).with_context(|| format!("writing {}", file.display()))?;
             println!("hazard ledger written to {}", file.display());
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Evaluate { period, level, parent, publish, format } => {
+            let quarter = domain::period::Quarter::parse(&period)
+                .ok_or_else(|| anyhow::anyhow!("'{period}' is not a quarter like 2023Q3"))?;
+            let expected = match level.as_str() {
+                "city" => domain::region::RegionLevel::City,
+                "county" => domain::region::RegionLevel::County,
+                other => anyhow::bail!("--level {other}: use city or county"),
+            };
+            let children =
+                crate::refdata::REGIONS.iter().filter(|r| r.parent.as_ref().is_some_and(|p| p.as_str() == parent));
+            if !children.clone().any(|r| r.level == expected) {
+                anyhow::bail!("{parent} has no {level}-level regions under it");
+            }
+            let app = open_app(&config).await?;
+            let actor = Actor::cli();
+            let view = if publish {
+                app.publish_evaluation(&actor, &parent, quarter).await?
+            } else {
+                app.evaluation(&actor, &parent, quarter).await?
+            };
+            if format == "json" {
+                println!("{}", serde_json::to_string_pretty(&evaluation_json(&view))?);
+            } else {
+                print!("{}", evaluation_text(&view));
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Scheme { command: SchemeCommand::Import { file } } => {
+            let text = std::fs::read_to_string(&file).with_context(|| format!("reading {}", file.display()))?;
+            let app = open_app(&config).await?;
+            let scheme = app.import_scheme(&Actor::cli(), &text).await?;
+            println!("scheme {} imported; it applies to periods from {}", scheme.version, scheme.valid_from);
             Ok(ExitCode::SUCCESS)
         }
         Command::Figures { region, period, from, to, format } => {
@@ -539,6 +605,51 @@ async fn restore(config: &Config, file: &std::path::Path, force: bool) -> anyhow
             Ok(ExitCode::from(1))
         }
     }
+}
+
+/// A run as the scriptable JSON of the evaluation issue: per region its code, name, total,
+/// grade, rank, previous rank, change, and each indicator's value and points.
+pub fn evaluation_json(v: &crate::service::evaluation::RunView) -> serde_json::Value {
+    let regions: Vec<serde_json::Value> = v
+        .run
+        .rows
+        .iter()
+        .map(|r| {
+            let indicators: serde_json::Map<String, serde_json::Value> = r
+                .result
+                .indicators
+                .iter()
+                .map(|i| (i.id.clone(), serde_json::json!({"value": i.value, "points": i.points})))
+                .collect();
+            serde_json::json!({"code": r.result.region, "name": r.name, "total": r.result.total, "grade": r.result.grade,
+                "rank": r.result.rank, "previous_rank": r.previous_rank, "change": r.change, "veto": r.result.veto,
+                "indicators": indicators})
+        })
+        .collect();
+    serde_json::json!({"parent": v.run.parent, "period": v.run.period, "scheme_version": v.run.scheme_version,
+        "inputs_digest": v.run.inputs_digest, "published": v.published.is_some(), "changed_since_publication": v.changed_since,
+        "regions": regions})
+}
+
+fn evaluation_text(v: &crate::service::evaluation::RunView) -> String {
+    let mut out = format!(
+        "{} {} (scheme {}){}\n",
+        v.run.parent,
+        v.run.period,
+        v.run.scheme_version,
+        if v.published.is_some() { ", published" } else { "" }
+    );
+    for r in &v.run.rows {
+        let change = match r.change {
+            Some(c) if c > 0 => format!("▲{c}"),
+            Some(c) if c < 0 => format!("▼{}", -c),
+            Some(_) => "—".to_owned(),
+            None => String::new(),
+        };
+        out +=
+            &format!("{:>3}  {:<8} {:>7.2}  {:<9} {change}\n", r.result.rank, r.name, r.result.total, r.result.grade);
+    }
+    out
 }
 
 /// The figures as a plain table for a terminal.

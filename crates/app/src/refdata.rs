@@ -142,6 +142,30 @@ pub async fn sync(db: &Db) -> anyhow::Result<()> {
     Ok(())
 }
 
+const SCHEME_TOML: &str = include_str!("../../../data/evaluation-scheme.toml");
+
+/// The figure names an evaluation formula may use: every figure of a region for the period,
+/// and the previous period's accidents and deaths.
+pub static FIGURE_NAMES: LazyLock<Vec<String>> = LazyLock::new(|| {
+    let mut names: Vec<String> = match serde_json::to_value(store::figures::RegionFigures::default()) {
+        Ok(serde_json::Value::Object(m)) => m.keys().cloned().collect(),
+        _ => vec![],
+    };
+    names.extend(["prev_accidents".to_owned(), "prev_deaths".to_owned()]);
+    names
+});
+
+/// Parses and checks an evaluation scheme (TOML).
+pub fn parse_scheme(text: &str) -> anyhow::Result<domain::evaluation::Scheme> {
+    let scheme: domain::evaluation::Scheme = toml::from_str(text)?;
+    scheme.check(&FIGURE_NAMES.iter().map(String::as_str).collect::<Vec<_>>())?;
+    Ok(scheme)
+}
+
+/// The scheme shipped with the product.
+pub static DEFAULT_SCHEME: LazyLock<domain::evaluation::Scheme> =
+    LazyLock::new(|| parse_scheme(SCHEME_TOML).expect("the shipped evaluation scheme is valid"));
+
 #[cfg(test)]
 mod tests {
     #[test]
@@ -154,5 +178,13 @@ mod tests {
         let criteria = super::criteria().unwrap();
         assert!(criteria.iter().any(|c| c.id == "industry-trade" && c.document_no == "应急管理部令第10号"));
         assert!(criteria.iter().any(|c| c.id == "fire" && c.document_no == "GB 35181-2017"));
+    }
+
+    #[test]
+    fn the_shipped_scheme_is_valid_and_weighs_100_points() {
+        let s = &*super::DEFAULT_SCHEME;
+        assert_eq!(s.indicators.len(), 8);
+        assert_eq!(s.indicators.iter().map(|i| i.weight).sum::<f64>(), 100.0);
+        assert!(super::parse_scheme("version = 'x'\nvalid_from = '2023-01-01'\n[[indicator]]\nid = 'a'\nname_zh = 'a'\nname_en = 'a'\nformula = 'nope'\ndirection = 'higher'\nweight = 1.0\nnormalise = 'share_of_best'\n[[band]]\nmin = 0.0\ngrade = 'fail'\n").is_err());
     }
 }

@@ -83,6 +83,9 @@ pub enum Permission {
     ManageRounds,
     /// See which counties are flagged and form guidance groups (a city office).
     ManageGuidance,
+    /// Run and publish the quarterly evaluation of one's sub-regions (the province evaluator
+    /// ranks cities; a city office its counties).
+    Evaluate,
     /// Create accounts and reset passwords.
     ManageUsers,
     /// Unlock accounts and end sessions.
@@ -138,6 +141,7 @@ impl Role {
             AnswerHandover => matches!(self, CountyOffice | Department),
             ManageRounds => self == CityOffice,
             ManageGuidance => self == CityOffice,
+            Evaluate => matches!(self, ProvinceEvaluator | CityOffice),
             ManageUsers => self == SysAdmin,
             ManageSecurity => self == SecurityAdmin,
             ViewAudit => self == AuditAdmin,

@@ -30,6 +30,7 @@ pub mod covert;
 pub mod credit_code;
 pub mod draw;
 pub mod enterprise;
+pub mod evaluation;
 pub mod evidence;
 pub mod guidance;
 pub mod hazard;

@@ -51,6 +51,14 @@ pub struct RegionFigures {
     pub accidents: i64,
     /// Deaths in the period.
     pub deaths: i64,
+    /// Accidents of grade major or especially major in the period (the evaluation's veto).
+    pub serious_accidents: i64,
+    /// Inspections completed in the period.
+    pub inspections: i64,
+    /// Problems found by the covert inspections completed in the period.
+    pub covert_problems: i64,
+    /// Active enterprises in the register (now).
+    pub enterprises: i64,
 }
 
 impl RegionFigures {
@@ -69,6 +77,10 @@ impl RegionFigures {
         self.cross_hazards += o.cross_hazards;
         self.accidents += o.accidents;
         self.deaths += o.deaths;
+        self.serious_accidents += o.serious_accidents;
+        self.inspections += o.inspections;
+        self.covert_problems += o.covert_problems;
+        self.enterprises += o.enterprises;
     }
 }
 
@@ -131,6 +143,23 @@ pub async fn by_region(db: &Db, scope: &Scope, s: &Span) -> Result<BTreeMap<Stri
     };
     let accidents = counts(db, scope, "region_code", "COUNT(*)", accident_days);
     let deaths = counts(db, scope, "region_code", "CAST(SUM(deaths) AS BIGINT)", accident_days);
+    let serious = counts(db, scope, "region_code", "COUNT(*)", |b, w| {
+        let tail = accident_days(b, w);
+        format!("{tail} AND grade IN ('major', 'especially_major')")
+    });
+    let inspections = counts(db, scope, "region_code", "COUNT(*)", |b, w| {
+        let (from, to) = (b.arg(s.from.as_str()), b.arg(s.to.as_str()));
+        format!("inspection WHERE {w} AND inspected_on >= {from} AND inspected_on <= {to}")
+    });
+    let enterprises =
+        counts(db, scope, "region_code", "COUNT(*)", |_, w| format!("enterprise WHERE {w} AND status = 'active'"));
+    let problems = counts(db, scope, "q.region_code", "COUNT(*)", |b, w| {
+        let (from, to) = (b.arg(s.from_ms), b.arg(s.to_end_ms));
+        format!(
+            "covert_problem q JOIN covert_plan p ON p.id = q.plan_id
+             WHERE {w} AND q.kind = 'covert' AND p.done_at >= {from} AND p.done_at < {to}"
+        )
+    });
     // Covert checks count in the planning region; their problems in the region they concern.
     let covert = counts(db, scope, "region_code", "COUNT(*)", |b, w| {
         let (from, to) = (b.arg(s.from_ms), b.arg(s.to_end_ms));
@@ -146,7 +175,7 @@ pub async fn by_region(db: &Db, scope: &Scope, s: &Span) -> Result<BTreeMap<Stri
         )
     });
     type Field = fn(&mut RegionFigures) -> &mut i64;
-    let parts: [(Vec<(String, i64)>, Field); 7] = [
+    let parts: [(Vec<(String, i64)>, Field); 11] = [
         (overdue.await?, |f| &mut f.major_overdue),
         (spot.await?, |f| &mut f.enterprises_spot_checked),
         (penalties.await?, |f| &mut f.penalty_decisions),
@@ -154,6 +183,10 @@ pub async fn by_region(db: &Db, scope: &Scope, s: &Span) -> Result<BTreeMap<Stri
         (deaths.await?, |f| &mut f.deaths),
         (covert.await?, |f| &mut f.covert_inspections),
         (handled.await?, |f| &mut f.covert_problems_handled),
+        (serious.await?, |f| &mut f.serious_accidents),
+        (inspections.await?, |f| &mut f.inspections),
+        (enterprises.await?, |f| &mut f.enterprises),
+        (problems.await?, |f| &mut f.covert_problems),
     ];
     for (rows, field) in parts {
         for (region, n) in rows {

@@ -16,6 +16,7 @@ pub mod campaign;
 pub mod covert;
 pub mod cross;
 pub mod enterprise;
+pub mod evaluation;
 pub mod evidence;
 pub mod figures;
 pub mod guidance;

@@ -8,6 +8,7 @@ pub mod auth;
 pub mod campaigns;
 pub mod covert;
 pub mod cross;
+pub mod evaluation;
 pub mod evidence;
 pub mod figures;
 pub mod guidance;

@@ -1,8 +1,8 @@
 //! The OpenAPI 3.1 description of the JSON API, served at `/api/openapi.json`.
 
 use super::api::{
-    accidents, account, admin, campaigns, covert, cross, figures, guidance, hazards, inspections, penalties, plans,
-    registers,
+    accidents, account, admin, campaigns, covert, cross, evaluation, figures, guidance, hazards, inspections,
+    penalties, plans, registers,
 };
 use axum::Json;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
@@ -29,7 +29,7 @@ use utoipa::{Modify, OpenApi};
         cross::prepare_pairs, cross::draw_teams,
         guidance::counties, guidance::set_target, guidance::list_groups, guidance::create_group, guidance::get_group,
         guidance::record_visit, guidance::raise_issue,
-        figures::figures,
+        figures::figures, evaluation::get_run, evaluation::publish,
         admin::list_users, admin::create_user, admin::unlock_user, admin::reset_password,
         admin::list_audit, admin::verify_audit,
     ),

@@ -158,6 +158,7 @@ async fn every_page_answers_each_role_as_the_policy_says(backend: Backend) {
             ("/cross", gov),
             ("/guidance", gov),
             ("/dashboard", gov),
+            ("/evaluation", matches!(role, Role::ProvinceEvaluator | Role::CityOffice)),
             ("/covert/handovers", gov),
             ("/covert/new", role == Role::CityOffice),
             ("/account/password", true),

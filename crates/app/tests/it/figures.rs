@@ -136,19 +136,7 @@ crate::on_both_backends!(figures_count_the_records_and_the_drill_downs_hold_the_
 fn the_figures_command_prints_json_for_a_region_and_period() {
     let dir = tempfile::tempdir().unwrap();
     let db = format!("sqlite://{}", dir.path().join("demo.db").display());
-    let run = |args: &[&str]| {
-        let out = std::process::Command::new(env!("CARGO_BIN_EXE_inspectorate"))
-            .args(args)
-            .env("INSPECTORATE_DATABASE", &db)
-            .env("RUST_LOG", "warn")
-            .output()
-            .unwrap();
-        (
-            out.status.code(),
-            String::from_utf8_lossy(&out.stdout).into_owned(),
-            String::from_utf8_lossy(&out.stderr).into_owned(),
-        )
-    };
+    let run = |args: &[&str]| crate::helpers::run_cli(&db, args);
     let (code, _, err) = run(&["demo"]);
     assert_eq!(code, Some(0), "{err}");
     let (code, out, err) = run(&["figures", "--region", "341500", "--period", "2026", "--format", "json"]);

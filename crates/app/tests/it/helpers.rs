@@ -155,3 +155,18 @@ impl TestApp {
 fn domain_page() -> store::domain::page::PageRequest {
     store::domain::page::PageRequest::new(None, Some(200))
 }
+
+/// Runs the `inspectorate` binary on a database: (exit code, stdout, stderr).
+pub fn run_cli(db: &str, args: &[&str]) -> (Option<i32>, String, String) {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_inspectorate"))
+        .args(args)
+        .env("INSPECTORATE_DATABASE", db)
+        .env("RUST_LOG", "warn")
+        .output()
+        .expect("run the inspectorate binary");
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}

@@ -10,6 +10,7 @@ mod browser;
 mod covert;
 mod cross;
 mod draw;
+mod evaluation;
 mod figures;
 mod guidance;
 mod hazards;

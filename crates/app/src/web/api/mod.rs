@@ -8,6 +8,7 @@ pub mod admin;
 pub mod campaigns;
 pub mod covert;
 pub mod cross;
+pub mod evaluation;
 pub mod figures;
 pub mod guidance;
 pub mod hazards;
@@ -80,6 +81,8 @@ pub fn router() -> Router<State> {
         .route("/guidance-groups/{id}/visit", post(guidance::record_visit))
         .route("/guidance-groups/{id}/issues", post(guidance::raise_issue))
         .route("/figures", get(figures::figures))
+        .route("/evaluations", get(evaluation::get_run))
+        .route("/evaluations/publish", post(evaluation::publish))
         .route("/users", get(admin::list_users).post(admin::create_user))
         .route("/users/{id}/unlock", post(admin::unlock_user))
         .route("/users/{id}/reset-password", post(admin::reset_password))

@@ -8,6 +8,7 @@ mod campaigns;
 mod covert;
 mod cross;
 mod dashboard;
+mod evaluation;
 mod guidance;
 mod hazards;
 mod inspections;
@@ -74,6 +75,8 @@ pub fn router() -> Router<State> {
         .route("/guidance/{id}", get(guidance::show_group))
         .route("/guidance/{id}/{step}", post(guidance::group_step))
         .route("/dashboard", get(dashboard::dashboard))
+        .route("/evaluation", get(evaluation::evaluation))
+        .route("/evaluation/publish", post(evaluation::publish))
         .route("/inspections", get(inspections::list_inspections).post(inspections::record_inspection))
         .route("/inspections/new", get(inspections::new_inspection))
         .route("/penalties", get(penalties::list_cases).post(penalties::file_case))
@@ -144,6 +147,7 @@ impl Layout {
             }
         };
         add(p.can(Permission::ViewCampaigns), "/dashboard", "nav.dashboard");
+        add(p.can(Permission::Evaluate), "/evaluation", "nav.evaluation");
         add(p.can(Permission::ViewEnterprises), "/enterprises", "nav.enterprises");
         add(p.can(Permission::ViewOfficers), "/officers", "nav.officers");
         add(p.can(Permission::ViewHazards), "/hazards", "nav.hazards");
