@@ -61,3 +61,95 @@ pub fn hazards_xlsx(rows: &[HazardView]) -> Result<Vec<u8>, XlsxError> {
     sheet.set_freeze_panes(1, 0)?;
     book.save_to_buffer()
 }
+
+/// Writes an evaluation run as a workbook: one row per region with rank, change, total, grade
+/// and every indicator's value and points.
+pub fn evaluation_xlsx(
+    run: &crate::service::evaluation::Run,
+    scheme: &domain::evaluation::Scheme,
+) -> Result<Vec<u8>, XlsxError> {
+    let mut book = Workbook::new();
+    let sheet = book.add_worksheet();
+    sheet.set_name(format!("{} ranking", run.period))?;
+    let bold = Format::new().set_bold();
+    let mut headers: Vec<String> = [
+        "排名 rank",
+        "代码 code",
+        "地区 region",
+        "总分 total",
+        "等次 grade",
+        "上期排名 previous",
+        "变化 change",
+        "否决 veto",
+    ]
+    .iter()
+    .map(|s| (*s).to_owned())
+    .collect();
+    for i in &scheme.indicators {
+        headers.push(format!("{} value", i.name_zh));
+        headers.push(format!("{} points", i.name_zh));
+    }
+    for (c, h) in headers.iter().enumerate() {
+        sheet.write_string_with_format(0, c as u16, h, &bold)?;
+    }
+    for (i, row) in run.rows.iter().enumerate() {
+        let r = (i + 1) as u32;
+        let res = &row.result;
+        sheet.write_number(r, 0, res.rank as f64)?;
+        sheet.write_string(r, 1, &res.region)?;
+        sheet.write_string(r, 2, &row.name)?;
+        sheet.write_number(r, 3, res.total)?;
+        sheet.write_string(r, 4, &res.grade)?;
+        if let Some(p) = row.previous_rank {
+            sheet.write_number(r, 5, p as f64)?;
+        }
+        if let Some(c) = row.change {
+            sheet.write_number(r, 6, c as f64)?;
+        }
+        sheet.write_string(r, 7, res.veto.as_deref().unwrap_or(""))?;
+        for (k, s) in res.indicators.iter().enumerate() {
+            let col = 8 + 2 * k as u16;
+            if let Some(v) = s.value {
+                sheet.write_number(r, col, v)?;
+            }
+            sheet.write_number(r, col + 1, s.points)?;
+        }
+    }
+    book.save_to_buffer()
+}
+
+#[cfg(test)]
+mod tests {
+    use calamine::{Data, Reader, Xlsx};
+
+    #[test]
+    fn the_evaluation_workbook_has_a_row_per_region_with_every_indicator() {
+        let scheme = crate::refdata::DEFAULT_SCHEME.clone();
+        let inputs: Vec<(String, std::collections::BTreeMap<String, f64>)> = ["341522", "341524"]
+            .iter()
+            .map(|c| ((*c).to_owned(), crate::refdata::FIGURE_NAMES.iter().map(|n| (n.clone(), 1.0)).collect()))
+            .collect();
+        let rows = domain::evaluation::evaluate(&scheme, &inputs)
+            .into_iter()
+            .map(|result| crate::service::evaluation::RunRow {
+                result,
+                name: "x".into(),
+                previous_rank: Some(1),
+                change: Some(0),
+            })
+            .collect();
+        let run = crate::service::evaluation::Run {
+            parent: "341500".into(),
+            period: "2026Q4".into(),
+            scheme_version: scheme.version.clone(),
+            inputs_digest: String::new(),
+            rows,
+        };
+        let bytes = super::evaluation_xlsx(&run, &scheme).unwrap();
+        let mut book: Xlsx<_> = calamine::open_workbook_from_rs(std::io::Cursor::new(bytes)).unwrap();
+        let range = book.worksheet_range_at(0).unwrap().unwrap();
+        assert_eq!(range.height(), 3, "a header and two regions");
+        assert_eq!(range.width(), 8 + 2 * scheme.indicators.len());
+        assert_eq!(range.get((1, 1)), Some(&Data::String("341522".into())));
+    }
+}

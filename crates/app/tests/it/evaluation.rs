@@ -76,6 +76,20 @@ async fn counties_are_ranked_vetoed_published_and_frozen(backend: Backend) {
     let page = app.page("/evaluation?period=2026Q4", &b.cookie).await;
     assert!(page.body.contains("id=\"published\"") && page.body.contains("id=\"changed-since\""), "{}", page.body);
     assert!(page.body.contains("/accidents?from=2026-10-01&#38;to=2026-12-31"), "drill-down links");
+    // The bulletin: a printable page with the ranking and the commentary; the ranking as XLSX.
+    let bulletin = app.page("/evaluation/bulletin?period=2026Q4", &b.cookie).await;
+    assert_eq!(bulletin.status, StatusCode::OK);
+    assert!(
+        bulletin.body.contains("2026年第4季度")
+            && bulletin.body.contains("一票否决")
+            && bulletin.body.contains("霍邱县"),
+        "{}",
+        bulletin.body
+    );
+    assert!(bulletin.body.contains("下降6位"), "Huoqiu fell from 1st to 7th: {}", bulletin.body);
+    let xlsx = app.page("/evaluation/export.xlsx?period=2026Q4", &b.cookie).await;
+    assert_eq!(xlsx.status, StatusCode::OK);
+    assert!(xlsx.headers.get("content-type").unwrap().to_str().unwrap().contains("spreadsheetml"));
 }
 
 crate::on_both_backends!(counties_are_ranked_vetoed_published_and_frozen);

@@ -141,3 +141,119 @@ pub(super) async fn publish(
         Err(e) => error_page(lang, &e),
     }
 }
+
+#[derive(Template)]
+#[template(path = "bulletin.html")]
+struct BulletinPage {
+    title: String,
+    issuer: String,
+    doc_no: String,
+    period: String,
+    intro: String,
+    rows: Vec<(usize, String, String, String, String, String)>,
+    commentary: Vec<String>,
+    published: bool,
+    date: String,
+}
+
+const GRADES_ZH: [(&str, &str); 4] = [("excellent", "优秀"), ("good", "良好"), ("pass", "合格"), ("fail", "不合格")];
+
+/// The quarterly bulletin (通报): a printable A4 page in Chinese with the ranking, the changes,
+/// the grades and a short commentary on who rose and who fell. Always Chinese: it is an
+/// official document.
+pub(super) async fn bulletin(S(state): S<State>, lang: Lang, user: WebUser, Query(q): Query<EvalQuery>) -> Response {
+    let p = &user.auth.principal;
+    let Some(quarter) = Quarter::parse(&q.period) else {
+        return error_page(lang, &ServiceError::NotFound);
+    };
+    let view = match state.app.evaluation(&user.actor(), p.region.as_str(), quarter).await {
+        Ok(v) => v,
+        Err(e) => return error_page(lang, &e),
+    };
+    let region = crate::refdata::REGION_BY_CODE.get(p.region.as_str()).map(|r| r.name_zh.clone()).unwrap_or_default();
+    let level = if p.region_prefix.as_str().len() == 2 { "各市" } else { "各县（市、区）" };
+    let grade =
+        |g: &str| GRADES_ZH.iter().find(|(k, _)| *k == g).map(|(_, v)| (*v).to_owned()).unwrap_or_else(|| g.to_owned());
+    let change = |c: Option<i64>| match c {
+        Some(c) if c > 0 => format!("▲{c}"),
+        Some(c) if c < 0 => format!("▼{}", -c),
+        Some(_) => "—".into(),
+        None => String::new(),
+    };
+    let rows = view
+        .run
+        .rows
+        .iter()
+        .map(|r| {
+            (
+                r.result.rank,
+                r.name.clone(),
+                format!("{:.2}", r.result.total),
+                grade(&r.result.grade),
+                r.previous_rank.map(|x| x.to_string()).unwrap_or_default(),
+                change(r.change),
+            )
+        })
+        .collect();
+    let mut commentary = Vec::new();
+    let first: Vec<&str> = view.run.rows.iter().filter(|r| r.result.rank == 1).map(|r| r.name.as_str()).collect();
+    if !first.is_empty() {
+        commentary.push(format!("{}综合得分位列第一。", first.join("、")));
+    }
+    let risers: Vec<String> = view
+        .run
+        .rows
+        .iter()
+        .filter(|r| r.change.is_some_and(|c| c >= 3))
+        .map(|r| format!("{}（上升{}位）", r.name, r.change.unwrap_or(0)))
+        .collect();
+    if !risers.is_empty() {
+        commentary.push(format!("进步明显的有：{}，予以通报表扬。", risers.join("、")));
+    }
+    let fallers: Vec<String> = view
+        .run
+        .rows
+        .iter()
+        .filter(|r| r.change.is_some_and(|c| c <= -3))
+        .map(|r| format!("{}（下降{}位）", r.name, -r.change.unwrap_or(0)))
+        .collect();
+    if !fallers.is_empty() {
+        commentary.push(format!("排名下降较多的有：{}，请认真分析原因，切实加以改进。", fallers.join("、")));
+    }
+    let vetoed: Vec<&str> = view.run.rows.iter().filter(|r| r.result.veto.is_some()).map(|r| r.name.as_str()).collect();
+    if !vetoed.is_empty() {
+        commentary
+            .push(format!("{}本季度发生重大及以上生产安全事故，实行一票否决，考核等次为不合格。", vetoed.join("、")));
+    }
+    let today = state.app.today();
+    let page = BulletinPage {
+        title: format!("关于{}年第{}季度{}安全生产工作考核情况的通报", quarter.year, quarter.q, level),
+        issuer: format!("{region}安全生产委员会办公室"),
+        doc_no: format!("安委办通〔{}〕{}号", today.year(), quarter.q),
+        period: quarter.label(),
+        intro: format!(
+            "根据安全生产工作考核办法（考核方案{}），现将{}年第{}季度{}安全生产工作考核情况通报如下：",
+            view.run.scheme_version, quarter.year, quarter.q, level
+        ),
+        rows,
+        commentary,
+        published: view.published.is_some(),
+        date: super::chinese_date(today),
+    };
+    render(&page)
+}
+
+/// The ranking with every indicator's value and points, as XLSX.
+pub(super) async fn export(S(state): S<State>, lang: Lang, user: WebUser, Query(q): Query<EvalQuery>) -> Response {
+    let Some(quarter) = Quarter::parse(&q.period) else {
+        return error_page(lang, &ServiceError::NotFound);
+    };
+    let view = match state.app.evaluation(&user.actor(), user.auth.principal.region.as_str(), quarter).await {
+        Ok(v) => v,
+        Err(e) => return error_page(lang, &e),
+    };
+    match crate::export::evaluation_xlsx(&view.run, &view.scheme) {
+        Ok(bytes) => crate::web::api::hazards::xlsx_response(bytes, &format!("evaluation-{}.xlsx", quarter.label())),
+        Err(e) => error_page(lang, &ServiceError::Other(e.into())),
+    }
+}

@@ -77,6 +77,8 @@ pub fn router() -> Router<State> {
         .route("/dashboard", get(dashboard::dashboard))
         .route("/evaluation", get(evaluation::evaluation))
         .route("/evaluation/publish", post(evaluation::publish))
+        .route("/evaluation/bulletin", get(evaluation::bulletin))
+        .route("/evaluation/export.xlsx", get(evaluation::export))
         .route("/inspections", get(inspections::list_inspections).post(inspections::record_inspection))
         .route("/inspections/new", get(inspections::new_inspection))
         .route("/penalties", get(penalties::list_cases).post(penalties::file_case))
