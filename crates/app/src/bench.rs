@@ -438,6 +438,68 @@ pub async fn ledger(backend: Backend, hazards: usize) -> anyhow::Result<Vec<Meas
         p95_seconds: p95,
         baseline_seconds: stats(base).0,
     });
+    // Dashboards and the evaluation on the same data, for one quarter.
+    let quarter = domain::period::Quarter::parse("2025Q3").expect("a quarter");
+    let period = domain::period::Period { from: quarter.first_day(), to: quarter.last_day() };
+    let span = store::figures::Span {
+        from: period.from.to_string(),
+        to: period.to.to_string(),
+        from_ms: period.from.in_tz("Asia/Shanghai")?.timestamp().as_millisecond(),
+        to_end_ms: period.to.tomorrow()?.in_tz("Asia/Shanghai")?.timestamp().as_millisecond(),
+        today: app.today().to_string(),
+    };
+    let operator = Actor::cli();
+    for (label, code, level) in
+        [("a city (341500)", "341500", RegionLevel::City), ("the province", "340000", RegionLevel::Province)]
+    {
+        let scope = principal(code, level, Role::ProvinceEvaluator)?.scope();
+        let (mut full, mut base) = (Vec::new(), Vec::new());
+        for _ in 0..10 {
+            let t = Instant::now();
+            app.figures(&operator, code, &period).await?;
+            full.push(t.elapsed().as_secs_f64());
+            let t = Instant::now();
+            store::figures::by_region(&app.db, &scope, &span).await?;
+            base.push(t.elapsed().as_secs_f64());
+        }
+        let (median, p95) = stats(full);
+        out.push(Measurement {
+            operation: format!("dashboard of {label} for {} ({hazards} hazards)", quarter.label()),
+            backend: backend_name(backend),
+            n: 1,
+            seconds: median,
+            p95_seconds: p95,
+            baseline_seconds: stats(base).0,
+        });
+    }
+    let province = principal("340000", RegionLevel::Province, Role::ProvinceEvaluator)?.scope();
+    let prev = quarter.prev();
+    let prev_span = store::figures::Span {
+        from: prev.first_day().to_string(),
+        to: prev.last_day().to_string(),
+        from_ms: prev.first_day().in_tz("Asia/Shanghai")?.timestamp().as_millisecond(),
+        to_end_ms: quarter.first_day().in_tz("Asia/Shanghai")?.timestamp().as_millisecond(),
+        today: app.today().to_string(),
+    };
+    let (mut full, mut base) = (Vec::new(), Vec::new());
+    for _ in 0..5 {
+        let t = Instant::now();
+        app.evaluation(&operator, "340000", quarter).await?;
+        full.push(t.elapsed().as_secs_f64());
+        let t = Instant::now();
+        store::figures::by_region(&app.db, &province, &span).await?;
+        store::figures::by_region(&app.db, &province, &prev_span).await?;
+        base.push(t.elapsed().as_secs_f64());
+    }
+    let (median, p95) = stats(full);
+    out.push(Measurement {
+        operation: format!("evaluation run of the 16 cities for {} ({hazards} hazards)", quarter.label()),
+        backend: backend_name(backend),
+        n: 16,
+        seconds: median,
+        p95_seconds: p95,
+        baseline_seconds: stats(base).0,
+    });
     scratch.db.close().await;
     Ok(out)
 }

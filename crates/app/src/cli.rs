@@ -165,7 +165,7 @@ enum BenchWhat {
     Import,
     /// A spot-check draw over the whole register (with 5,000 officers) and its verification.
     Draw,
-    /// Ledger pages and special-action progress over `--rows` hazards.
+    /// Ledger pages, special-action progress, dashboards and the evaluation over `--rows` hazards.
     Ledger,
 }
 

@@ -21,10 +21,11 @@ async fn the_draw_benchmark_runs_and_its_record_verifies(backend: Backend) {
 
 crate::on_both_backends!(the_draw_benchmark_runs_and_its_record_verifies);
 
-async fn the_ledger_benchmark_runs_and_reports_pages_and_progress(backend: Backend) {
+async fn the_ledger_benchmark_runs_and_reports_pages_progress_dashboards_and_evaluation(backend: Backend) {
     let ms = inspectorate::bench::ledger(backend, 400).await.unwrap();
-    assert_eq!(ms.len(), 4, "three ledger pages and the campaign progress");
+    assert_eq!(ms.len(), 7, "three ledger pages, the campaign progress, two dashboards and the evaluation run");
+    assert!(ms.iter().any(|m| m.operation.starts_with("evaluation run of the 16 cities")));
     assert!(ms.iter().all(|m| m.seconds > 0.0 && m.p95_seconds >= m.seconds && m.baseline_seconds > 0.0));
 }
 
-crate::on_both_backends!(the_ledger_benchmark_runs_and_reports_pages_and_progress);
+crate::on_both_backends!(the_ledger_benchmark_runs_and_reports_pages_progress_dashboards_and_evaluation);
