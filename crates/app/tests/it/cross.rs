@@ -63,6 +63,11 @@ async fn a_round_groups_counties_in_one_verifiable_cycle_and_draws_each_pair(bac
         }
         other => panic!("{other:?}"),
     }
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join(format!("{no}.json"));
+    std::fs::write(&file, &record).unwrap();
+    let (code, out, err) = crate::helpers::run_cli("sqlite://unused.db", &["draw", "verify", file.to_str().unwrap()]);
+    assert_eq!(code, Some(0), "inspectorate draw verify accepts the round's record: {out}{err}");
     let mut tampered: Value = serde_json::from_str(&record).unwrap();
     let first = tampered["pairs"][0].clone();
     tampered["pairs"][0] = tampered["pairs"][1].clone();
