@@ -116,47 +116,57 @@ impl App {
         }
     }
 
-    /// The inputs of each sub-region of `parent` for `quarter` (figures plus the previous
-    /// quarter's accidents and deaths).
-    async fn inputs(
+    /// The figures of each sub-region of `parent` for a quarter, by region code.
+    async fn quarter_figures(
         &self,
         parent: &str,
         quarter: Quarter,
-    ) -> Result<Vec<(String, BTreeMap<String, f64>)>, ServiceError> {
-        let operator = Actor::cli();
-        let now =
-            self.figures(&operator, parent, &Period { from: quarter.first_day(), to: quarter.last_day() }).await?;
-        let prev_q = quarter.prev();
-        let prev = self.figures(&operator, parent, &Period { from: prev_q.first_day(), to: prev_q.last_day() }).await?;
-        let children: Vec<String> = crate::refdata::REGIONS
+    ) -> Result<BTreeMap<String, store::figures::RegionFigures>, ServiceError> {
+        let period = Period { from: quarter.first_day(), to: quarter.last_day() };
+        Ok(self.figures_by_child(parent, &period).await?.1.into_iter().collect())
+    }
+
+    /// The inputs of each sub-region of `parent` (its children) from the figures of a quarter
+    /// and of the quarter before it (for `prev_accidents`, `prev_deaths`).
+    fn inputs(
+        parent: &str,
+        now: &BTreeMap<String, store::figures::RegionFigures>,
+        prev: &BTreeMap<String, store::figures::RegionFigures>,
+    ) -> Vec<(String, BTreeMap<String, f64>)> {
+        crate::refdata::REGIONS
             .iter()
             .filter(|r| r.parent.as_ref().is_some_and(|x| x.as_str() == parent))
-            .map(|r| r.code.to_string())
-            .collect();
-        let mut out = Vec::new();
-        for code in children {
-            let f = now.by_region.iter().find(|(c, _)| *c == code).map(|(_, f)| *f).unwrap_or_default();
-            let p = prev.by_region.iter().find(|(c, _)| *c == code).map(|(_, f)| *f).unwrap_or_default();
-            let mut vars: BTreeMap<String, f64> = match serde_json::to_value(f) {
-                Ok(serde_json::Value::Object(m)) => {
-                    m.into_iter().filter_map(|(k, v)| v.as_f64().map(|x| (k, x))).collect()
-                }
-                _ => BTreeMap::new(),
-            };
-            vars.insert("prev_accidents".into(), p.accidents as f64);
-            vars.insert("prev_deaths".into(), p.deaths as f64);
-            out.push((code, vars));
-        }
-        Ok(out)
+            .map(|r| {
+                let code = r.code.to_string();
+                let f = now.get(&code).copied().unwrap_or_default();
+                let p = prev.get(&code).copied().unwrap_or_default();
+                let mut vars: BTreeMap<String, f64> = match serde_json::to_value(f) {
+                    Ok(serde_json::Value::Object(m)) => {
+                        m.into_iter().filter_map(|(k, v)| v.as_f64().map(|x| (k, x))).collect()
+                    }
+                    _ => BTreeMap::new(),
+                };
+                vars.insert("prev_accidents".into(), p.accidents as f64);
+                vars.insert("prev_deaths".into(), p.deaths as f64);
+                (code, vars)
+            })
+            .collect()
     }
 
     async fn compute(&self, parent: &str, quarter: Quarter) -> Result<(Run, Scheme), ServiceError> {
         let scheme = self.scheme_for(&quarter.first_day().to_string()).await?;
-        let inputs = self.inputs(parent, quarter).await?;
-        let results = evaluate(&scheme, &inputs);
+        // Three quarters of figures, each computed once: this one, the previous one (its change
+        // and its own ranking) and the one before (the previous ranking's change).
         let prev_q = quarter.prev();
+        let (now, prev, before) = (
+            self.quarter_figures(parent, quarter).await?,
+            self.quarter_figures(parent, prev_q).await?,
+            self.quarter_figures(parent, prev_q.prev()).await?,
+        );
+        let inputs = Self::inputs(parent, &now, &prev);
+        let results = evaluate(&scheme, &inputs);
         let prev_scheme = self.scheme_for(&prev_q.first_day().to_string()).await?;
-        let prev: BTreeMap<String, usize> = evaluate(&prev_scheme, &self.inputs(parent, prev_q).await?)
+        let prev: BTreeMap<String, usize> = evaluate(&prev_scheme, &Self::inputs(parent, &prev, &before))
             .into_iter()
             .map(|r| (r.region, r.rank))
             .collect();

@@ -41,6 +41,39 @@ fn span(from: jiff::civil::Date, to: jiff::civil::Date, today: jiff::civil::Date
 }
 
 impl App {
+    /// The totals of `region` for `period` and each sub-region's (no access check: callers
+    /// check). A region's own records that belong to no sub-region (a city's covert checks)
+    /// are listed under the region's own code.
+    pub(crate) async fn figures_by_child(
+        &self,
+        region: &str,
+        period: &Period,
+    ) -> Result<(RegionFigures, Vec<(String, RegionFigures)>), ServiceError> {
+        let r: &Region =
+            crate::refdata::REGION_BY_CODE.get(region).ok_or_else(|| invalid("region", "is not a region code"))?;
+        let scope = domain::access::Scope::Region(r.prefix());
+        let per_region =
+            store::figures::by_region(&self.db, &scope, &span(period.from, period.to, self.today())?).await?;
+        let children: Vec<&Region> = crate::refdata::REGIONS
+            .iter()
+            .filter(|c| c.parent.as_ref().is_some_and(|x| x.as_str() == region))
+            .collect();
+        let mut total = RegionFigures::default();
+        let mut by_region: Vec<(String, RegionFigures)> =
+            children.iter().map(|c| (c.code.to_string(), RegionFigures::default())).collect();
+        for (code, f) in &per_region {
+            total.add(f);
+            match children.iter().position(|c| c.prefix().contains(code)) {
+                Some(i) => by_region[i].1.add(f),
+                None => match by_region.iter_mut().find(|(c, _)| c == region) {
+                    Some((_, own)) => own.add(f),
+                    None => by_region.push((region.to_owned(), *f)),
+                },
+            }
+        }
+        Ok((total, by_region))
+    }
+
     /// The figures of `region` for `period`. Users see regions of their jurisdiction; the CLI
     /// operator any region.
     pub async fn figures(&self, actor: &Actor, region: &str, period: &Period) -> Result<Figures, ServiceError> {
@@ -52,29 +85,14 @@ impl App {
                 return Err(ServiceError::NotFound);
             }
         }
-        let r: &Region =
-            crate::refdata::REGION_BY_CODE.get(region).ok_or_else(|| invalid("region", "is not a region code"))?;
-        let scope = domain::access::Scope::Region(r.prefix());
+        let (total, by_region) = self.figures_by_child(region, period).await?;
+        let scope = domain::access::Scope::Region(
+            crate::refdata::REGION_BY_CODE
+                .get(region)
+                .ok_or_else(|| invalid("region", "is not a region code"))?
+                .prefix(),
+        );
         let today = self.today();
-        let per_region = store::figures::by_region(&self.db, &scope, &span(period.from, period.to, today)?).await?;
-        let children: Vec<&Region> = crate::refdata::REGIONS
-            .iter()
-            .filter(|c| c.parent.as_ref().is_some_and(|x| x.as_str() == region))
-            .collect();
-        let mut total = RegionFigures::default();
-        let mut by_region: Vec<(String, RegionFigures)> =
-            children.iter().map(|c| (c.code.to_string(), RegionFigures::default())).collect();
-        for (code, f) in &per_region {
-            total.add(f);
-            let slot = children.iter().position(|c| c.prefix().contains(code));
-            match slot {
-                Some(i) => by_region[i].1.add(f),
-                None => match by_region.iter_mut().find(|(c, _)| c == region) {
-                    Some((_, own)) => own.add(f),
-                    None => by_region.push((region.to_owned(), *f)),
-                },
-            }
-        }
         let mut monthly = Vec::new();
         let mut month = period.from.first_of_month();
         while month <= period.to {
