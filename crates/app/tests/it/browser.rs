@@ -527,3 +527,48 @@ async fn a_cross_inspection_round_is_grouped_drawn_and_finds_a_hazard_for_the_in
     assert_eq!((cells[4], cells[5]), ("1", "1"), "one enterprise inspected, one general hazard: {cells:?}");
     s.c.clone().close().await.unwrap();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_province_ranks_the_cities_drills_into_an_indicator_and_prints_the_bulletin() {
+    let s = start().await;
+    let c = &s.c;
+    // A major accident in Lu'an this quarter: Lu'an is vetoed and falls to the last place.
+    login(&s, "huoqiu").await;
+    c.goto(&format!("{}/accidents", s.base)).await.unwrap();
+    c.execute("document.getElementById('occurred_at').value = '2026-11-20T10:00'", vec![]).await.unwrap();
+    fill(c, "place", "霍邱县某化工厂").await;
+    fill(c, "deaths", "10").await;
+    fill(c, "description", "爆炸").await;
+    click(c, "record-accident").await;
+    until(c, "body", |t| t.contains("重大事故")).await;
+    logout(&s).await;
+
+    login(&s, "province").await;
+    c.goto(&format!("{}/evaluation?period=2026Q4", s.base)).await.unwrap();
+    let table = until(c, "#ranking", |t| t.contains("六安市")).await;
+    assert_eq!(table.lines().filter(|l| l.contains('市')).count(), 16, "{table}");
+    let luan = c
+        .execute("return [...document.querySelectorAll('#ranking tbody tr')].find(r => r.cells[1].textContent === '六安市').innerText;", vec![])
+        .await
+        .unwrap();
+    let cells: Vec<String> = luan.as_str().unwrap().split('\t').map(str::to_owned).collect();
+    assert_eq!((cells[0].as_str(), cells[3].as_str()), ("16", "不合格 ⛔"), "{cells:?}");
+    assert_eq!(cells[5], "▼15", "first of 16 last quarter (no records), last now");
+    // Drill into Lu'an's accident indicator: the accidents behind it.
+    c.execute(
+        "const row = [...document.querySelectorAll('#ranking tbody tr')].find(r => r.cells[1].textContent === '六安市');
+         row.cells[12].querySelector('a').click();",
+        vec![],
+    )
+    .await
+    .unwrap();
+    until(c, "body", |t| t.contains("霍邱县某化工厂")).await;
+    // The bulletin prints as an A4 notice in Chinese.
+    c.goto(&format!("{}/evaluation?period=2026Q4", s.base)).await.unwrap();
+    click(c, "bulletin-link").await;
+    let title = until(c, "#bulletin-title", |t| !t.is_empty()).await;
+    assert_eq!(title, "关于2026年第4季度各市安全生产工作考核情况的通报");
+    let body = body_has(c, "一票否决").await;
+    assert!(body.contains("六安市") && body.contains("下降15位"), "{body}");
+    s.c.clone().close().await.unwrap();
+}
