@@ -132,12 +132,39 @@ fn visible(b: &mut Builder, scope: &Scope) -> String {
     format!("({own} OR plan_id IN (SELECT p.id FROM spot_check_plan p WHERE p.round_id IS NOT NULL AND {sent}))")
 }
 
-/// Inspections in scope, newest first, optionally of one plan.
-pub async fn list(db: &Db, scope: &Scope, plan_id: Option<&str>, page: PageRequest) -> Result<Paged<Inspection>> {
+/// Which inspections to list.
+#[derive(Debug, Clone, Default)]
+pub struct InspectionFilter {
+    /// Of one plan.
+    pub plan_id: Option<String>,
+    /// In one region (and the regions under it).
+    pub region: Option<domain::region::RegionPrefix>,
+    /// Inspected on or after (YYYY-MM-DD).
+    pub from: Option<String>,
+    /// Inspected on or before (YYYY-MM-DD).
+    pub to: Option<String>,
+    /// Only spot checks (inspections of a drawn plan).
+    pub spot_only: bool,
+}
+
+/// Inspections in scope matching the filter, newest first.
+pub async fn list(db: &Db, scope: &Scope, f: &InspectionFilter, page: PageRequest) -> Result<Paged<Inspection>> {
     let mut b = Builder::default();
     let mut w = visible(&mut b, scope);
-    if let Some(p) = plan_id {
-        w = format!("{w} AND plan_id = {}", b.arg(p));
+    if let Some(p) = &f.plan_id {
+        w = format!("{w} AND plan_id = {}", b.arg(p.as_str()));
+    }
+    if let Some(r) = &f.region {
+        w = format!("{w} AND {}", scope_clause(&mut b, &Scope::Region(r.clone()), "region_code", None));
+    }
+    if let Some(d) = &f.from {
+        w = format!("{w} AND inspected_on >= {}", b.arg(d.as_str()));
+    }
+    if let Some(d) = &f.to {
+        w = format!("{w} AND inspected_on <= {}", b.arg(d.as_str()));
+    }
+    if f.spot_only {
+        w += " AND plan_id IS NOT NULL";
     }
     crate::sql::paged(db, b, COLUMNS, &format!("inspection WHERE {w}"), "inspected_at DESC, id", page, from_row).await
 }

@@ -188,17 +188,39 @@ pub async fn apply(tx: &mut Tx, c: &PenaltyCase, version: i64, s: &CaseStep<'_>,
     event(tx, &c.region_code, &c.id, version + 1, s.who, s.action, Some(&c.status), s.to, s.note, now_ms).await
 }
 
+/// Which cases to list.
+#[derive(Debug, Clone, Default)]
+pub struct CaseFilter {
+    /// Only cases whose step deadline is before this day.
+    pub overdue_on: Option<String>,
+    /// In one region (and the regions under it).
+    pub region: Option<domain::region::RegionPrefix>,
+    /// Decided on or after (YYYY-MM-DD).
+    pub decided_from: Option<String>,
+    /// Decided on or before (YYYY-MM-DD).
+    pub decided_to: Option<String>,
+}
+
 /// One case in scope.
 pub async fn get(db: &Db, scope: &Scope, id: &str) -> Result<PenaltyCase> {
     crate::sql::scoped_one(db, scope, COLUMNS, "penalty_case", Some("enterprise_id"), id, from_row).await
 }
 
 /// Cases in scope; with `overdue_on`, only those whose step deadline has passed.
-pub async fn list(db: &Db, scope: &Scope, overdue_on: Option<&str>, page: PageRequest) -> Result<Paged<PenaltyCase>> {
+pub async fn list(db: &Db, scope: &Scope, f: &CaseFilter, page: PageRequest) -> Result<Paged<PenaltyCase>> {
     let mut b = Builder::default();
     let mut w = scope_clause(&mut b, scope, "region_code", Some("enterprise_id"));
-    if let Some(day) = overdue_on {
-        w = format!("{w} AND deadline IS NOT NULL AND deadline < {}", b.arg(day));
+    if let Some(day) = &f.overdue_on {
+        w = format!("{w} AND deadline IS NOT NULL AND deadline < {}", b.arg(day.as_str()));
+    }
+    if let Some(r) = &f.region {
+        w = format!("{w} AND {}", scope_clause(&mut b, &Scope::Region(r.clone()), "region_code", None));
+    }
+    if let Some(d) = &f.decided_from {
+        w = format!("{w} AND decided_on >= {}", b.arg(d.as_str()));
+    }
+    if let Some(d) = &f.decided_to {
+        w = format!("{w} AND decided_on <= {}", b.arg(d.as_str()));
     }
     crate::sql::paged(db, b, COLUMNS, &format!("penalty_case WHERE {w}"), "filed_at DESC, id", page, from_row).await
 }

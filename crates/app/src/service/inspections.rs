@@ -289,17 +289,48 @@ impl App {
         Ok(())
     }
 
-    /// Inspections in the caller's scope, optionally of one plan.
+    /// Inspections in the caller's scope matching a filter.
     pub async fn list_inspections(
         &self,
         p: &Principal,
-        plan_id: Option<&str>,
+        filter: &store::inspection::InspectionFilter,
         page: PageRequest,
     ) -> Result<Paged<Inspection>, ServiceError> {
         if !p.can(Permission::ViewHazards) {
             return Err(ServiceError::Forbidden);
         }
-        Ok(store::inspection::list(&self.db, &p.scope(), plan_id, page).await?)
+        Ok(store::inspection::list(&self.db, &p.scope(), filter, page).await?)
+    }
+
+    /// The filter of an inspection list from its query parameters (region code, days, `spot`).
+    pub fn inspection_filter(
+        plan: &str,
+        region: &str,
+        from: &str,
+        to: &str,
+        spot: bool,
+    ) -> Result<store::inspection::InspectionFilter, ServiceError> {
+        let day = |field: &str, v: &str| -> Result<Option<String>, ServiceError> {
+            if v.is_empty() {
+                return Ok(None);
+            }
+            v.parse::<jiff::civil::Date>().map(|d| Some(d.to_string())).map_err(|_| invalid(field, "use YYYY-MM-DD"))
+        };
+        Ok(store::inspection::InspectionFilter {
+            plan_id: Some(plan.to_owned()).filter(|p| !p.is_empty()),
+            region: match region {
+                "" => None,
+                code => Some(
+                    crate::refdata::REGION_BY_CODE
+                        .get(code)
+                        .ok_or_else(|| invalid("region", "is not a region code"))?
+                        .prefix(),
+                ),
+            },
+            from: day("from", from)?,
+            to: day("to", to)?,
+            spot_only: spot,
+        })
     }
 
     /// One inspection in scope.

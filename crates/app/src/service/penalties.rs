@@ -157,18 +157,40 @@ impl App {
         Ok(store::penalty::get(&self.db, &p.scope(), id).await?)
     }
 
-    /// Cases in scope (optionally only those past their step deadline today).
+    /// Cases in scope: optionally only those past their step deadline today, of a region, or
+    /// decided between two days (`YYYY-MM-DD`, empty for open-ended).
     pub async fn list_cases(
         &self,
         p: &Principal,
         overdue: bool,
+        region: &str,
+        decided: (&str, &str),
         page: PageRequest,
     ) -> Result<Paged<PenaltyCase>, ServiceError> {
         if !p.can(Permission::ViewCampaigns) {
             return Err(ServiceError::Forbidden);
         }
-        let today = self.today().to_string();
-        Ok(store::penalty::list(&self.db, &p.scope(), overdue.then_some(today.as_str()), page).await?)
+        let day = |field: &str, v: &str| -> Result<Option<String>, ServiceError> {
+            if v.is_empty() {
+                return Ok(None);
+            }
+            v.parse::<jiff::civil::Date>().map(|d| Some(d.to_string())).map_err(|_| invalid(field, "use YYYY-MM-DD"))
+        };
+        let filter = store::penalty::CaseFilter {
+            overdue_on: overdue.then(|| self.today().to_string()),
+            region: match region {
+                "" => None,
+                code => Some(
+                    crate::refdata::REGION_BY_CODE
+                        .get(code)
+                        .ok_or_else(|| invalid("region", "is not a region code"))?
+                        .prefix(),
+                ),
+            },
+            decided_from: day("decided_from", decided.0)?,
+            decided_to: day("decided_to", decided.1)?,
+        };
+        Ok(store::penalty::list(&self.db, &p.scope(), &filter, page).await?)
     }
 
     /// One case in scope.

@@ -156,6 +156,14 @@ async fn a_round_groups_counties_in_one_verifiable_cycle_and_draws_each_pair(bac
         app.post_json("/api/v1/inspections", Some(&huoqiu), wrong).await.status,
         StatusCode::UNPROCESSABLE_ENTITY
     );
+    // Drill-down lists filter by region, days and kind.
+    let listed = |q: String| {
+        let (app, luan) = (&app, &luan);
+        async move { app.get(&format!("/api/v1/inspections?{q}"), Some(luan)).await.json()["total"].as_i64().unwrap() }
+    };
+    assert_eq!(listed(format!("region={target_county}&from=2026-11-01&to=2026-11-30&spot=true")).await, 1);
+    assert_eq!(listed(format!("region={target_county}&from=2026-12-01")).await, 0);
+    assert_eq!(app.get("/api/v1/inspections?from=soon", Some(&luan)).await.status, StatusCode::UNPROCESSABLE_ENTITY);
     // The round's page counts it for the pair.
     let round = app.get(&format!("/api/v1/cross-rounds/{id}"), Some(&huoqiu)).await.json();
     let pair = round["pairs"].as_array().unwrap().iter().find(|p| p["visiting"] == "341522").unwrap().clone();

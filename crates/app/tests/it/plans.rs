@@ -308,6 +308,16 @@ async fn a_penalty_case_runs_its_course_with_working_day_deadlines_and_is_publis
         (decided["decided_on"].as_str(), decided["publish_by"].as_str()),
         (Some("2026-11-28"), Some("2026-12-08"))
     );
+    let decisions = |q: &str| {
+        let (app, t, q) = (&app, &t, q.to_owned());
+        async move { app.get(&format!("/api/v1/penalties?{q}"), Some(t)).await.json()["total"].as_i64().unwrap() }
+    };
+    assert_eq!(
+        decisions("region=341522&decided_from=2026-11-01&decided_to=2026-11-30").await,
+        1,
+        "the drill-down of decisions"
+    );
+    assert_eq!(decisions("decided_from=2026-12-01").await, 0);
     let public = app.get("/public/penalties", None).await;
     assert_eq!(public.status, StatusCode::OK);
     assert!(

@@ -88,6 +88,14 @@ pub async fn record_inspection(
 pub struct InspectionParams {
     /// Only this plan's inspections.
     pub plan: Option<String>,
+    /// Region code (and the regions under it).
+    pub region: Option<String>,
+    /// Inspected on or after (YYYY-MM-DD).
+    pub from: Option<String>,
+    /// Inspected on or before (YYYY-MM-DD).
+    pub to: Option<String>,
+    /// `true`: only spot checks (inspections of a drawn plan).
+    pub spot: Option<bool>,
     /// Page.
     pub page: Option<u32>,
     /// Rows per page.
@@ -102,8 +110,17 @@ pub async fn list_inspections(
     user: ApiUser,
     Query(q): Query<InspectionParams>,
 ) -> Result<Json<PageJson<InspectionJson>>, ApiError> {
-    let plan = q.plan.as_deref().filter(|p| !p.is_empty());
-    Ok(Json(state.app.list_inspections(&user.auth.principal, plan, PageRequest::new(q.page, q.per_page)).await?.into()))
+    let s = |v: &Option<String>| v.clone().unwrap_or_default();
+    let filter = crate::service::App::inspection_filter(
+        &s(&q.plan),
+        &s(&q.region),
+        &s(&q.from),
+        &s(&q.to),
+        q.spot.unwrap_or(false),
+    )?;
+    Ok(Json(
+        state.app.list_inspections(&user.auth.principal, &filter, PageRequest::new(q.page, q.per_page)).await?.into(),
+    ))
 }
 
 /// One inspection.

@@ -93,6 +93,15 @@ pub struct CaseParams {
     /// `true`: only cases past the deadline of their current step.
     #[serde(default)]
     pub overdue: bool,
+    /// Region code (and the regions under it).
+    #[serde(default)]
+    pub region: String,
+    /// Decided on or after (YYYY-MM-DD).
+    #[serde(default)]
+    pub decided_from: String,
+    /// Decided on or before (YYYY-MM-DD).
+    #[serde(default)]
+    pub decided_to: String,
     /// Page.
     pub page: Option<u32>,
     /// Rows per page.
@@ -107,7 +116,9 @@ pub async fn list_cases(
     user: ApiUser,
     Query(q): Query<CaseParams>,
 ) -> Result<Json<PageJson<CaseJson>>, ApiError> {
-    Ok(Json(state.app.list_cases(&user.auth.principal, q.overdue, PageRequest::new(q.page, q.per_page)).await?.into()))
+    let decided = (q.decided_from.as_str(), q.decided_to.as_str());
+    let page = PageRequest::new(q.page, q.per_page);
+    Ok(Json(state.app.list_cases(&user.auth.principal, q.overdue, &q.region, decided, page).await?.into()))
 }
 
 /// One case.

@@ -94,9 +94,13 @@ pub(super) async fn dashboard(
         FigureRow {
             label: t.s("fig.spot_checked"),
             value: tt.enterprises_spot_checked.to_string(),
-            link: "/inspections".into(),
+            link: format!("/inspections?region={region}&from={from}&to={to}&spot=1"),
         },
-        FigureRow { label: t.s("fig.penalties"), value: tt.penalty_decisions.to_string(), link: "/penalties".into() },
+        FigureRow {
+            label: t.s("fig.penalties"),
+            value: tt.penalty_decisions.to_string(),
+            link: format!("/penalties?region={region}&decided_from={from}&decided_to={to}"),
+        },
         FigureRow { label: t.s("fig.covert"), value: tt.covert_inspections.to_string(), link: "/covert".into() },
         FigureRow {
             label: t.s("fig.covert_handled"),

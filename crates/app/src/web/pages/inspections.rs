@@ -37,6 +37,14 @@ struct ListPage {
 pub(super) struct ListQuery {
     #[serde(default)]
     plan: String,
+    #[serde(default)]
+    region: String,
+    #[serde(default)]
+    from: String,
+    #[serde(default)]
+    to: String,
+    #[serde(default)]
+    spot: String,
     page: Option<u32>,
 }
 
@@ -46,8 +54,11 @@ pub(super) async fn list_inspections(
     user: WebUser,
     Query(q): Query<ListQuery>,
 ) -> Response {
-    let plan = Some(q.plan.as_str()).filter(|p| !p.is_empty());
-    let paged = match state.app.list_inspections(&user.auth.principal, plan, PageRequest::new(q.page, None)).await {
+    let filter = match crate::service::App::inspection_filter(&q.plan, &q.region, &q.from, &q.to, q.spot == "1") {
+        Ok(f) => f,
+        Err(e) => return error_page(lang, &e),
+    };
+    let paged = match state.app.list_inspections(&user.auth.principal, &filter, PageRequest::new(q.page, None)).await {
         Ok(x) => x,
         Err(e) => return error_page(lang, &e),
     };
@@ -65,7 +76,14 @@ pub(super) async fn list_inspections(
             hazards: serde_json::from_str::<Vec<String>>(&i.hazards).unwrap_or_default().len(),
         })
         .collect();
-    let pager = Pager::new("/inspections", &[("plan", q.plan.clone())], &paged);
+    let params = [
+        ("plan", q.plan.clone()),
+        ("region", q.region.clone()),
+        ("from", q.from.clone()),
+        ("to", q.to.clone()),
+        ("spot", q.spot.clone()),
+    ];
+    let pager = Pager::new("/inspections", &params, &paged);
     render(&ListPage { total: paged.total, rows, pager, l })
 }
 

@@ -68,19 +68,19 @@ struct ListPage {
 pub(super) struct ListQuery {
     #[serde(default)]
     code: String,
+    #[serde(default)]
+    region: String,
+    #[serde(default)]
+    decided_from: String,
+    #[serde(default)]
+    decided_to: String,
     page: Option<u32>,
 }
 
-async fn list_page(
-    state: &State,
-    lang: Lang,
-    user: &WebUser,
-    code: String,
-    page: Option<u32>,
-    error: Option<String>,
-) -> Response {
+async fn list_page(state: &State, lang: Lang, user: &WebUser, q: ListQuery, error: Option<String>) -> Response {
     let p = &user.auth.principal;
-    let paged = match state.app.list_cases(p, false, PageRequest::new(page, None)).await {
+    let decided = (q.decided_from.as_str(), q.decided_to.as_str());
+    let paged = match state.app.list_cases(p, false, &q.region, decided, PageRequest::new(q.page, None)).await {
         Ok(x) => x,
         Err(e) => return error_page(lang, &e),
     };
@@ -112,7 +112,9 @@ async fn list_page(
         .map(|x| SelectOption { value: (*x).into(), label: t.s(&format!("ptype.{x}")).into(), selected: *x == "fine" })
         .collect();
     let status = if error.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
-    let pager = Pager::new("/penalties", &[], &paged);
+    let params =
+        [("region", q.region.clone()), ("decided_from", q.decided_from.clone()), ("decided_to", q.decided_to.clone())];
+    let pager = Pager::new("/penalties", &params, &paged);
     let page = ListPage {
         total: paged.total,
         rows,
@@ -120,7 +122,7 @@ async fn list_page(
         can_manage: p.can(Permission::ManagePenalties),
         articles,
         types,
-        credit_code: code,
+        credit_code: q.code,
         error,
         l,
     };
@@ -133,7 +135,7 @@ pub(super) async fn list_cases(
     user: WebUser,
     Query(q): Query<ListQuery>,
 ) -> Response {
-    list_page(&state, lang, &user, q.code, q.page, None).await
+    list_page(&state, lang, &user, q, None).await
 }
 
 #[derive(Debug, Default, serde::Deserialize)]
@@ -166,12 +168,12 @@ pub(super) async fn file_case(
     let enterprise = match state.app.list_enterprises(p, &filter, PageRequest::new(None, Some(1))).await {
         Ok(page) if page.total == 1 => page.items[0].id.clone(),
         _ => {
+            let q = ListQuery { code: f.credit_code, ..Default::default() };
             return list_page(
                 &state,
                 lang,
                 &user,
-                f.credit_code,
-                None,
+                q,
                 Some("credit_code: no such enterprise in your jurisdiction".into()),
             )
             .await;
@@ -189,7 +191,8 @@ pub(super) async fn file_case(
     match state.app.file_case(&user.actor(), &input).await {
         Ok(c) => Redirect::to(&format!("/penalties/{}", c.id)).into_response(),
         Err(ServiceError::Invalid { field, message }) => {
-            list_page(&state, lang, &user, f.credit_code, None, Some(format!("{field}: {message}"))).await
+            let q = ListQuery { code: f.credit_code, ..Default::default() };
+            list_page(&state, lang, &user, q, Some(format!("{field}: {message}"))).await
         }
         Err(e) => error_page(lang, &e),
     }
