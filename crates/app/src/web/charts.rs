@@ -60,6 +60,50 @@ pub fn grouped_bars(title: &str, series: [&str; 2], rows: &[(String, [i64; 2])])
     svg + "</svg>"
 }
 
+/// Ranks over periods, one line per region (rank 1 at the top). `periods` label the x axis;
+/// `lines` are (region label, rank per period, `None` where unknown). Returns an `<svg>`.
+pub fn rank_lines(title: &str, periods: &[String], lines: &[(String, Vec<Option<usize>>)]) -> String {
+    const W: i64 = 720;
+    const H: i64 = 300;
+    const LEFT: i64 = 40;
+    const RIGHT: i64 = 120;
+    const TOP: i64 = 30;
+    const BOTTOM: i64 = 30;
+    let worst = lines.iter().flat_map(|(_, r)| r.iter().flatten().copied()).max().unwrap_or(1).max(2) as i64;
+    let n = periods.len().max(2) as i64;
+    let x = |i: usize| LEFT + i as i64 * (W - LEFT - RIGHT) / (n - 1);
+    let y = |rank: usize| TOP + (rank as i64 - 1) * (H - TOP - BOTTOM) / (worst - 1);
+    let palette = ["#1f5fa8", "#3aa35b", "#c0392b", "#8e44ad", "#d68910", "#16a085", "#7f8c8d", "#2c3e50"];
+    let mut svg = format!(
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {W} {H}\" width=\"100%\" role=\"img\" aria-label=\"{t}\" class=\"chart\">\
+         <title>{t}</title><text x=\"{LEFT}\" y=\"16\" font-size=\"13\" font-weight=\"bold\">{t}</text>",
+        t = esc(title)
+    );
+    for (i, p) in periods.iter().enumerate() {
+        svg +=
+            &format!("<text x=\"{}\" y=\"{}\" font-size=\"10\" text-anchor=\"middle\">{}</text>", x(i), H - 8, esc(p));
+    }
+    for (k, (label, ranks)) in lines.iter().enumerate() {
+        let color = palette[k % palette.len()];
+        let points: Vec<String> =
+            ranks.iter().enumerate().filter_map(|(i, r)| r.map(|r| format!("{},{}", x(i), y(r)))).collect();
+        svg += &format!(
+            "<polyline class=\"rank-line\" fill=\"none\" stroke=\"{color}\" stroke-width=\"1.5\" points=\"{}\"><title>{}</title></polyline>",
+            points.join(" "),
+            esc(label)
+        );
+        if let Some((i, r)) = ranks.iter().enumerate().rev().find_map(|(i, r)| r.map(|r| (i, r))) {
+            svg += &format!(
+                "<text x=\"{}\" y=\"{}\" font-size=\"10\" fill=\"{color}\">{} {r}</text>",
+                x(i) + 6,
+                y(r) + 3,
+                esc(label)
+            );
+        }
+    }
+    svg + "</svg>"
+}
+
 #[cfg(test)]
 mod tests {
     #[test]
@@ -70,5 +114,18 @@ mod tests {
         assert!(svg.contains("&lt;x&gt;") && !svg.contains("<x>"));
         assert!(svg.contains("height=\"168\""), "the largest value fills the plot: {svg}");
         assert!(svg.starts_with("<svg") && svg.ends_with("</svg>"));
+    }
+
+    #[test]
+    fn one_line_per_region_with_rank_one_at_the_top() {
+        let periods = vec!["2023Q2".to_owned(), "2023Q3".to_owned()];
+        let svg = super::rank_lines(
+            "排名",
+            &periods,
+            &[("六安市".into(), vec![Some(14), Some(1)]), ("合肥市".into(), vec![Some(1), None])],
+        );
+        assert_eq!(svg.matches("class=\"rank-line\"").count(), 2);
+        assert!(svg.contains("points=\"40,270 600,30\""), "rank 14 at the bottom, rank 1 at the top: {svg}");
+        assert!(svg.contains("六安市 1"));
     }
 }

@@ -76,6 +76,7 @@ async fn counties_are_ranked_vetoed_published_and_frozen(backend: Backend) {
     let page = app.page("/evaluation?period=2026Q4", &b.cookie).await;
     assert!(page.body.contains("id=\"published\"") && page.body.contains("id=\"changed-since\""), "{}", page.body);
     assert!(page.body.contains("/accidents?from=2026-10-01&#38;to=2026-12-31"), "drill-down links");
+    assert_eq!(page.body.matches("class=\"rank-line\"").count(), 7, "a rank line per county over four quarters");
     // The bulletin: a printable page with the ranking and the commentary; the ranking as XLSX.
     let bulletin = app.page("/evaluation/bulletin?period=2026Q4", &b.cookie).await;
     assert_eq!(bulletin.status, StatusCode::OK);

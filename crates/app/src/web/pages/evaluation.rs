@@ -42,6 +42,7 @@ struct EvaluationPage {
     rows: Vec<Row>,
     published: Option<String>,
     changed_since: bool,
+    movement_svg: String,
     error: Option<String>,
 }
 
@@ -103,6 +104,30 @@ async fn page(state: &State, lang: Lang, user: &WebUser, period: &str, error: Op
                 .collect(),
         })
         .collect();
+    // Rank movement over four quarters: the two before the previous one evaluated (published
+    // runs as published), the previous ranks and this quarter's from this run.
+    let (q3, q2) = (quarter.prev().prev().prev(), quarter.prev().prev());
+    let mut older = Vec::new();
+    for q in [q3, q2] {
+        older.push(state.app.evaluation(&user.actor(), p.region.as_str(), q).await.ok());
+    }
+    let periods = vec![q3.label(), q2.label(), quarter.prev().label(), quarter.label()];
+    let lines: Vec<(String, Vec<Option<usize>>)> = view
+        .run
+        .rows
+        .iter()
+        .map(|r| {
+            let old = |v: &Option<crate::service::evaluation::RunView>| {
+                v.as_ref()
+                    .and_then(|v| v.run.rows.iter().find(|x| x.result.region == r.result.region).map(|x| x.result.rank))
+            };
+            (
+                region_name(t, &r.result.region),
+                vec![old(&older[0]), old(&older[1]), r.previous_rank, Some(r.result.rank)],
+            )
+        })
+        .collect();
+    let movement_svg = crate::web::charts::rank_lines(t.s("evaluation.movement"), &periods, &lines);
     let published =
         view.published.as_ref().map(|(by, at)| format!("{by} · {}", super::local_time(*at, "%Y-%m-%d %H:%M")));
     let page = EvaluationPage {
@@ -112,6 +137,7 @@ async fn page(state: &State, lang: Lang, user: &WebUser, period: &str, error: Op
         rows,
         published,
         changed_since: !view.changed_since.is_empty(),
+        movement_svg,
         error,
         l,
     };
