@@ -116,6 +116,21 @@ impl App {
         Ok(())
     }
 
+    /// Ends every session of an account (security administrator): a stolen token or a device
+    /// left logged in stops working at once. Returns how many sessions were ended.
+    pub async fn end_sessions(&self, actor: &Actor, user_id: &str) -> Result<u64, ServiceError> {
+        if let Some(p) = &actor.principal {
+            require(p, Permission::ManageSecurity)?;
+        }
+        let user = store::user::by_id(&self.db, user_id).await?;
+        let mut tx = self.db.begin().await?;
+        let n = store::user::end_all_sessions(&mut tx, &user.id, self.now_ms()).await?;
+        let detail = json!({"username": user.username, "sessions": n});
+        self.audit(&mut tx, actor, None, "user.end_sessions", ("user", &user.id), "ok", detail).await?;
+        tx.commit().await?;
+        Ok(n)
+    }
+
     /// Resets a password to a new one-time password and ends the account's sessions (system
     /// administrator). Returns the one-time password.
     pub async fn reset_password(&self, actor: &Actor, user_id: &str) -> Result<String, ServiceError> {

@@ -30,7 +30,7 @@ use utoipa::{Modify, OpenApi};
         guidance::counties, guidance::set_target, guidance::list_groups, guidance::create_group, guidance::get_group,
         guidance::record_visit, guidance::raise_issue,
         figures::figures, evaluation::get_run, evaluation::publish,
-        admin::list_users, admin::create_user, admin::unlock_user, admin::reset_password,
+        admin::list_users, admin::create_user, admin::unlock_user, admin::end_sessions, admin::reset_password,
         admin::list_audit, admin::verify_audit,
     ),
     modifiers(&BearerAuth),

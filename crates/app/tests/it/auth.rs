@@ -137,8 +137,39 @@ async fn the_web_login_sets_a_new_http_only_session_cookie(backend: Backend) {
     assert!(r.body.contains("用户名或密码错误"), "the form shows the error in the user's language");
 }
 
+async fn the_security_administrator_ends_an_accounts_sessions(backend: Backend) {
+    let app = TestApp::new(backend).await;
+    let new = store::user::NewUser {
+        username: "secadmin".into(),
+        display_name: "安全管理员".into(),
+        role: domain::access::Role::SecurityAdmin,
+        region_code: "340000".into(),
+        enterprise_id: None,
+        password_hash: inspectorate::service::auth::hash_password(PW).await.unwrap(),
+        must_change_password: false,
+    };
+    let mut tx = app.state.app.db.begin().await.unwrap();
+    store::user::create(&mut tx, &new, 0).await.unwrap();
+    tx.commit().await.unwrap();
+    let huoqiu = app.token("huoqiu").await;
+    let browser = app.browser("huoqiu").await;
+    let id = store::user::by_username(&app.state.app.db, "huoqiu").await.unwrap().unwrap().id;
+    let luan = app.token("luan").await;
+    let path = format!("/api/v1/users/{id}/end-sessions");
+    assert_eq!(app.post_json(&path, Some(&luan), json!({})).await.status, StatusCode::FORBIDDEN);
+    let sec = app.token("secadmin").await;
+    let r = app.post_json(&path, Some(&sec), json!({})).await;
+    assert_eq!((r.status, r.json()["ended"].as_i64()), (StatusCode::OK, Some(2)), "{}", r.body);
+    assert_eq!(app.get("/api/v1/me", Some(&huoqiu)).await.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(app.page("/", &browser.cookie).await.status, StatusCode::SEE_OTHER, "the browser is sent to the login");
+    assert!(app.audit_actions().await.iter().any(|(_, a, _)| a == "user.end_sessions"));
+    let b = app.browser("secadmin").await;
+    assert!(app.page("/admin/users", &b.cookie).await.body.contains("end-sessions-huoqiu"));
+}
+
 crate::on_both_backends!(
     five_wrong_passwords_lock_the_account_for_fifteen_minutes,
+    the_security_administrator_ends_an_accounts_sessions,
     sessions_end_after_thirty_idle_minutes_and_after_twelve_hours,
     tokens_are_stored_hashed_and_each_login_gets_a_new_one,
     a_cross_site_post_is_refused,

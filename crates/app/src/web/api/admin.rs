@@ -81,6 +81,18 @@ pub async fn unlock_user(S(state): S<State>, user: ApiUser, Path(id): Path<Strin
     Ok(StatusCode::NO_CONTENT)
 }
 
+/// Ends every session of an account (security administrator); answers how many.
+#[utoipa::path(post, path = "/api/v1/users/{id}/end-sessions", tag = "admin", security(("bearer" = [])), params(("id" = String, Path)),
+    responses((status = 200, body = Object), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn end_sessions(
+    S(state): S<State>,
+    user: ApiUser,
+    Path(id): Path<String>,
+) -> Result<axum::Json<serde_json::Value>, ApiError> {
+    let n = state.app.end_sessions(&user.actor(), &id).await?;
+    Ok(axum::Json(serde_json::json!({"ended": n})))
+}
+
 /// A new one-time password.
 #[derive(Debug, serde::Serialize, utoipa::ToSchema)]
 pub struct OneTimePassword {

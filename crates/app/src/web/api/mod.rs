@@ -85,6 +85,7 @@ pub fn router() -> Router<State> {
         .route("/evaluations/publish", post(evaluation::publish))
         .route("/users", get(admin::list_users).post(admin::create_user))
         .route("/users/{id}/unlock", post(admin::unlock_user))
+        .route("/users/{id}/end-sessions", post(admin::end_sessions))
         .route("/users/{id}/reset-password", post(admin::reset_password))
         .route("/audit", get(admin::list_audit))
         .route("/audit/verify", post(admin::verify_audit))

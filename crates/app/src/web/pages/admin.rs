@@ -174,6 +174,25 @@ pub(super) async fn unlock_user(
     }
 }
 
+pub(super) async fn end_sessions(
+    axum::extract::State(state): axum::extract::State<State>,
+    lang: Lang,
+    user: WebUser,
+    Path(id): Path<String>,
+    Form(f): Form<CsrfOnly>,
+) -> Response {
+    if let Err(e) = check_csrf(&user, &f.csrf) {
+        return error_page(lang, &e);
+    }
+    match state.app.end_sessions(&user.actor(), &id).await {
+        Ok(n) => {
+            let message = format!("{} {n}", crate::web::i18n::Tr { lang }.s("users.sessions_ended"));
+            users_page(&state, lang, &user, Some(message), HashMap::new()).await
+        }
+        Err(e) => error_page(lang, &e),
+    }
+}
+
 pub(super) async fn reset_password(
     axum::extract::State(state): axum::extract::State<State>,
     lang: Lang,

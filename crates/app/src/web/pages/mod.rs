@@ -95,6 +95,7 @@ pub fn router() -> Router<State> {
         .route("/public/penalties", get(public::list_penalties))
         .route("/admin/users", get(admin::list_users).post(admin::create_user))
         .route("/admin/users/{id}/unlock", post(admin::unlock_user))
+        .route("/admin/users/{id}/end-sessions", post(admin::end_sessions))
         .route("/admin/users/{id}/reset", post(admin::reset_password))
         .route("/audit", get(admin::list_audit))
         .route("/audit/verify", post(admin::verify_audit))
