@@ -245,22 +245,14 @@ pub async fn certified(db: &Db, badges: &[String], day: &str) -> Result<HashMap<
 
 /// Inspections that carried out a spot-check plan, newest first: the public results.
 pub async fn published(db: &Db, page: PageRequest) -> Result<Paged<Inspection>> {
-    let w = "plan_id IS NOT NULL";
-    let total = crate::sql::dynamic_query(format!("SELECT COUNT(*) AS n FROM inspection WHERE {w}"))
-        .fetch_one(db.reader())
-        .await?
-        .int("n")?;
-    let rows = crate::sql::dynamic_query(format!(
-        "SELECT {COLUMNS} FROM inspection WHERE {w} ORDER BY inspected_at DESC, id LIMIT $1 OFFSET $2"
-    ))
-    .bind(i64::from(page.size))
-    .bind(page.offset())
-    .fetch_all(db.reader())
-    .await?;
-    Ok(Paged {
-        items: rows.iter().map(from_row).collect::<Result<_>>()?,
-        total,
-        page: page.number,
-        per_page: page.size,
-    })
+    crate::sql::paged(
+        db,
+        Builder::default(),
+        COLUMNS,
+        "inspection WHERE plan_id IS NOT NULL",
+        "inspected_at DESC, id",
+        page,
+        from_row,
+    )
+    .await
 }

@@ -227,22 +227,14 @@ pub async fn list(db: &Db, scope: &Scope, f: &CaseFilter, page: PageRequest) -> 
 
 /// Decided cases, newest decision first: the public list.
 pub async fn decisions(db: &Db, page: PageRequest) -> Result<Paged<PenaltyCase>> {
-    let w = "decided_on IS NOT NULL";
-    let total = crate::sql::dynamic_query(format!("SELECT COUNT(*) AS n FROM penalty_case WHERE {w}"))
-        .fetch_one(db.reader())
-        .await?
-        .int("n")?;
-    let rows = crate::sql::dynamic_query(format!(
-        "SELECT {COLUMNS} FROM penalty_case WHERE {w} ORDER BY decided_on DESC, id LIMIT $1 OFFSET $2"
-    ))
-    .bind(i64::from(page.size))
-    .bind(page.offset())
-    .fetch_all(db.reader())
-    .await?;
-    Ok(Paged {
-        items: rows.iter().map(from_row).collect::<Result<_>>()?,
-        total,
-        page: page.number,
-        per_page: page.size,
-    })
+    crate::sql::paged(
+        db,
+        Builder::default(),
+        COLUMNS,
+        "penalty_case WHERE decided_on IS NOT NULL",
+        "decided_on DESC, id",
+        page,
+        from_row,
+    )
+    .await
 }

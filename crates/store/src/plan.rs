@@ -187,21 +187,16 @@ pub async fn list(db: &Db, scope: &Scope, page: PageRequest) -> Result<Paged<Pla
 
 /// Committed and drawn plans, newest first: the public list ("one public").
 pub async fn list_published(db: &Db, page: PageRequest) -> Result<Paged<Plan>> {
-    let total =
-        query("SELECT COUNT(*) AS n FROM spot_check_plan WHERE status <> 'draft'").fetch_one(db.reader()).await?;
-    let rows = crate::sql::dynamic_query(format!(
-        "SELECT {COLUMNS} FROM spot_check_plan WHERE status <> 'draft' ORDER BY committed_at DESC, id LIMIT $1 OFFSET $2"
-    ))
-    .bind(i64::from(page.size))
-    .bind(page.offset())
-    .fetch_all(db.reader())
-    .await?;
-    Ok(Paged {
-        items: rows.iter().map(from_row).collect::<Result<_>>()?,
-        total: total.int("n")?,
-        page: page.number,
-        per_page: page.size,
-    })
+    crate::sql::paged(
+        db,
+        Builder::default(),
+        COLUMNS,
+        "spot_check_plan WHERE status <> 'draft'",
+        "committed_at DESC, id",
+        page,
+        from_row,
+    )
+    .await
 }
 
 /// A published plan by document number, with its published record (the committed record

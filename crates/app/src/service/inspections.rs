@@ -310,25 +310,11 @@ impl App {
         to: &str,
         spot: bool,
     ) -> Result<store::inspection::InspectionFilter, ServiceError> {
-        let day = |field: &str, v: &str| -> Result<Option<String>, ServiceError> {
-            if v.is_empty() {
-                return Ok(None);
-            }
-            v.parse::<jiff::civil::Date>().map(|d| Some(d.to_string())).map_err(|_| invalid(field, "use YYYY-MM-DD"))
-        };
         Ok(store::inspection::InspectionFilter {
             plan_id: Some(plan.to_owned()).filter(|p| !p.is_empty()),
-            region: match region {
-                "" => None,
-                code => Some(
-                    crate::refdata::REGION_BY_CODE
-                        .get(code)
-                        .ok_or_else(|| invalid("region", "is not a region code"))?
-                        .prefix(),
-                ),
-            },
-            from: day("from", from)?,
-            to: day("to", to)?,
+            region: super::optional_region(region)?,
+            from: super::optional_day("from", from)?,
+            to: super::optional_day("to", to)?,
             spot_only: spot,
         })
     }

@@ -129,6 +129,24 @@ impl From<StoreError> for ServiceError {
     }
 }
 
+/// An optional day filter from a query parameter (`""`: none), or which field is wrong.
+pub fn optional_day(field: &str, v: &str) -> Result<Option<String>, ServiceError> {
+    if v.is_empty() {
+        return Ok(None);
+    }
+    v.parse::<jiff::civil::Date>().map(|d| Some(d.to_string())).map_err(|_| invalid(field, "use YYYY-MM-DD"))
+}
+
+/// An optional region filter from a query parameter (`""`: none): the jurisdiction of that code.
+pub fn optional_region(code: &str) -> Result<Option<domain::region::RegionPrefix>, ServiceError> {
+    match code {
+        "" => Ok(None),
+        c => Ok(Some(
+            crate::refdata::REGION_BY_CODE.get(c).ok_or_else(|| invalid("region", "is not a region code"))?.prefix(),
+        )),
+    }
+}
+
 /// Shorthand for invalid input.
 pub fn invalid(field: &str, message: impl Into<String>) -> ServiceError {
     ServiceError::Invalid { field: field.to_owned(), message: message.into() }

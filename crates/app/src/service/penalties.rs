@@ -170,25 +170,11 @@ impl App {
         if !p.can(Permission::ViewCampaigns) {
             return Err(ServiceError::Forbidden);
         }
-        let day = |field: &str, v: &str| -> Result<Option<String>, ServiceError> {
-            if v.is_empty() {
-                return Ok(None);
-            }
-            v.parse::<jiff::civil::Date>().map(|d| Some(d.to_string())).map_err(|_| invalid(field, "use YYYY-MM-DD"))
-        };
         let filter = store::penalty::CaseFilter {
             overdue_on: overdue.then(|| self.today().to_string()),
-            region: match region {
-                "" => None,
-                code => Some(
-                    crate::refdata::REGION_BY_CODE
-                        .get(code)
-                        .ok_or_else(|| invalid("region", "is not a region code"))?
-                        .prefix(),
-                ),
-            },
-            decided_from: day("decided_from", decided.0)?,
-            decided_to: day("decided_to", decided.1)?,
+            region: super::optional_region(region)?,
+            decided_from: super::optional_day("decided_from", decided.0)?,
+            decided_to: super::optional_day("decided_to", decided.1)?,
         };
         Ok(store::penalty::list(&self.db, &p.scope(), &filter, page).await?)
     }
