@@ -495,7 +495,7 @@ async fn load_demo(app: &App) -> anyhow::Result<()> {
     let loaded = crate::demo::load(app).await?;
     crate::demo::load_activity(app).await?;
     let message = if loaded {
-        "demo data (synthetic) loaded: accounts province, luan, huoqiu, jinzhai, inspector1, enterprise1, auditor; password demo-password"
+        "demo data (synthetic) loaded: accounts province, luan, huoqiu, jinzhai, huoqiu_housing, inspector1, enterprise1, auditor; password demo-password"
     } else {
         "demo data already present"
     };
