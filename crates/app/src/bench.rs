@@ -87,6 +87,7 @@ pub async fn import(backend: Backend, rows: usize) -> anyhow::Result<Measurement
         root_region: "340000".into(),
         evidence_dir: std::env::temp_dir().join("inspectorate-evidence"),
         keys: crate::sealing::ephemeral_keys(),
+        drawn: Default::default(),
     };
     crate::refdata::sync(&app.db).await?;
     let options = ImportOptions { skip_bad: false, limits: Limits::CLI };
@@ -164,6 +165,7 @@ pub async fn draw(backend: Backend, rows: usize, officers: usize) -> anyhow::Res
         root_region: "340000".into(),
         evidence_dir: dir,
         keys: crate::sealing::ephemeral_keys(),
+        drawn: Default::default(),
     };
     crate::refdata::sync(&app.db).await?;
     let options = ImportOptions { skip_bad: false, limits: Limits::CLI };
@@ -283,6 +285,7 @@ pub async fn ledger(backend: Backend, hazards: usize) -> anyhow::Result<Vec<Meas
         root_region: "340000".into(),
         evidence_dir: std::env::temp_dir().join(format!("inspectorate-bench-{}", store::new_id())),
         keys: crate::sealing::ephemeral_keys(),
+        drawn: Default::default(),
     };
     crate::refdata::sync(&app.db).await?;
     let options = ImportOptions { skip_bad: false, limits: Limits::CLI };

@@ -251,7 +251,11 @@ pub fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    match runtime.block_on(run(cli)) {
+    // On a worker thread rather than the main one: every database call wakes the waiting
+    // task, and waking a runtime worker costs half of waking a thread parked in `block_on`
+    // (measured: 82 against 153 µs per SQLite statement on this 2-core machine).
+    let outcome = runtime.block_on(async { tokio::spawn(run(cli)).await }).unwrap_or_else(|e| Err(e.into()));
+    match outcome {
         Ok(code) => code,
         Err(e) => {
             eprintln!("error: {e:#}");
@@ -276,6 +280,7 @@ async fn open_app(config: &Config) -> anyhow::Result<App> {
         root_region: config.root_region.clone(),
         evidence_dir: config.evidence_dir.clone(),
         keys: Arc::new(crate::sealing::load_or_create(&config.covert_key_file)?),
+        drawn: Default::default(),
     })
 }
 
@@ -490,17 +495,28 @@ async fn announce_admin(app: &App) -> anyhow::Result<()> {
 }
 
 async fn load_demo(app: &App) -> anyhow::Result<()> {
-    let spinner = ProgressBar::new_spinner().with_message("loading demo data (synthetic)");
-    spinner.enable_steady_tick(std::time::Duration::from_millis(120));
-    let loaded = crate::demo::load(app).await?;
+    eprintln!("loading the reference scenario (synthetic data: Anhui 2023, Lu'an in detail)");
+    let bar = ProgressBar::new(0).with_style(
+        ProgressStyle::with_template("  {bar:40} {percent:>3}% {elapsed_precise} {msg}")
+            .unwrap_or_else(|_| ProgressStyle::default_bar()),
+    );
+    let started = std::time::Instant::now();
+    let loaded = crate::demo::scenario::load(app, &|done, total| {
+        bar.set_length(total);
+        bar.set_position(done);
+    })
+    .await?;
+    bar.finish_and_clear();
     crate::demo::load_activity(app).await?;
-    let message = if loaded {
-        "demo data (synthetic) loaded: accounts province, luan, huoqiu, jinzhai, huoqiu_housing, inspector1, enterprise1, auditor; password demo-password"
+    if loaded {
+        eprintln!(
+            "demo data (synthetic) loaded in {:.0} s: accounts province, luan, huoqiu, jinzhai, huoqiu_housing, inspector1, enterprise1, auditor \
+             and office<region code> for the other offices; password demo-password",
+            started.elapsed().as_secs_f64()
+        );
     } else {
-        "demo data already present"
-    };
-    spinner.finish_and_clear();
-    eprintln!("{message}");
+        eprintln!("demo data already present");
+    }
     Ok(())
 }
 

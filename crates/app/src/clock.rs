@@ -29,6 +29,11 @@ impl ManualClock {
         Self(Arc::new(AtomicI64::new(ms)))
     }
 
+    /// Sets the clock (a simulation playing past events in time order).
+    pub fn set_ms(&self, ms: i64) {
+        self.0.store(ms, Ordering::SeqCst);
+    }
+
     /// Moves the clock forward.
     pub fn advance_ms(&self, ms: i64) {
         self.0.fetch_add(ms, Ordering::SeqCst);

@@ -64,7 +64,7 @@ fn from_row(r: &Row) -> Result<Accident> {
 /// Records an accident with the next number of its region and year.
 pub async fn create(tx: &mut Tx, a: &Accident, now_ms: i64) -> Result<Accident> {
     let prefix = format!("SG-{}-{}-", a.region_code, &a.occurred_on[..4]);
-    let number = crate::sql::next_number(tx, "accident", "accident_no", &a.region_code, &prefix, 4).await?;
+    let number = crate::sql::next_number(tx, &prefix, 4).await?;
     let id = new_id();
     query(
         "INSERT INTO accident (region_code, id, accident_no, occurred_at, occurred_on, enterprise_id, enterprise_name,

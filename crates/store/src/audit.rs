@@ -12,14 +12,15 @@ use domain::page::{PageRequest, Paged};
 
 /// Appends an event to `chain` (a region code) inside `tx`.
 pub async fn append(tx: &mut Tx, chain: &str, at_ms: i64, event: AuditEvent) -> Result<AuditEntry> {
-    query("INSERT INTO audit_chain_head (chain, seq, hash) VALUES ($1, 0, '') ON CONFLICT (chain) DO NOTHING")
-        .bind(chain)
-        .execute(tx.ex())
-        .await?;
-    let head = query("UPDATE audit_chain_head SET seq = seq + 1 WHERE chain = $1 RETURNING seq, hash")
-        .bind(chain)
-        .fetch_one(tx.ex())
-        .await?;
+    // Takes the chain's next number (locking its head until the transaction ends) and the
+    // previous entry's hash in one statement.
+    let head = query(
+        "INSERT INTO audit_chain_head (chain, seq, hash) VALUES ($1, 1, '')
+         ON CONFLICT (chain) DO UPDATE SET seq = audit_chain_head.seq + 1 RETURNING seq, hash",
+    )
+    .bind(chain)
+    .fetch_one(tx.ex())
+    .await?;
     let seq = head.int("seq")?;
     let prev = decode_hash(&head.text("hash")?)?.unwrap_or(GENESIS);
     let entry = AuditEntry::seal(chain, seq, at_ms, event, prev);

@@ -101,7 +101,7 @@ pub struct NewPlan<'a> {
 pub async fn create(tx: &mut Tx, p: &NewPlan<'_>, year: i16, now_ms: i64) -> Result<String> {
     let (id, region_code, sealed, members, created_by) = (p.id, p.region_code, p.sealed, p.members, p.created_by);
     let prefix = format!("AC-{region_code}-{year}-");
-    let plan_no = crate::sql::next_number(tx, "covert_plan", "plan_no", region_code, &prefix, 4).await?;
+    let plan_no = crate::sql::next_number(tx, &prefix, 4).await?;
     query(
         "INSERT INTO covert_plan (region_code, id, plan_no, status, version, created_by, created_at, sealed)
          VALUES ($1, $2, $3, 'sealed', 1, $4, $5, $6)",
@@ -343,7 +343,8 @@ pub struct NewProblem {
 pub async fn add_problem(tx: &mut Tx, p: &NewProblem, year: i16, now_ms: i64) -> Result<Problem> {
     let letters = if p.kind == "guidance" { "DD" } else { "JB" };
     let prefix = format!("{letters}-{}-{year}-", p.plan_region);
-    let number = next_problem_number(tx, &prefix).await?;
+    // Numbered per issuing city and year, whatever region the problem is handed to.
+    let number = crate::sql::next_number(tx, &prefix, 4).await?;
     let id = new_id();
     let (department, deadline, status) = match &p.handover {
         Some((dept, deadline)) => (dept.clone(), Some(deadline.clone()), Some("open")),
@@ -376,17 +377,6 @@ pub async fn add_problem(tx: &mut Tx, p: &NewProblem, year: i16, now_ms: i64) ->
         .fetch_one(tx.ex())
         .await?;
     problem_from_row(&row)
-}
-
-/// Problem numbers are counted per issuing city and year (all its problems, whatever region
-/// they were handed to).
-async fn next_problem_number(tx: &mut Tx, prefix: &str) -> Result<String> {
-    let n = query("SELECT COUNT(*) AS n FROM covert_problem WHERE problem_no LIKE $1")
-        .bind(format!("{prefix}%"))
-        .fetch_one(tx.ex())
-        .await?
-        .int("n")?;
-    Ok(format!("{prefix}{:04}", n + 1))
 }
 
 /// Which problems to list.

@@ -105,7 +105,7 @@ pub struct NewRound {
 /// Creates a draft round numbered in its city and year.
 pub async fn create(tx: &mut Tx, r: &NewRound, year: i16, now_ms: i64) -> Result<Round> {
     let prefix = format!("HC-{}-{year}-", r.region_code);
-    let round_no = crate::sql::next_number(tx, "cross_round", "round_no", &r.region_code, &prefix, 2).await?;
+    let round_no = crate::sql::next_number(tx, &prefix, 2).await?;
     let id = new_id();
     query(
         "INSERT INTO cross_round (region_code, id, round_no, name, date_from, date_to, participants, team_size, quotas,

@@ -196,7 +196,7 @@ fn from_row(r: &Row) -> Result<Group> {
 /// Creates a planned group; returns it.
 pub async fn create(tx: &mut Tx, g: &Group, year: i16, now_ms: i64) -> Result<Group> {
     let prefix = format!("DG-{}-{year}-", g.region_code);
-    let no = crate::sql::next_number(tx, "guidance_group", "group_no", &g.region_code, &prefix, 2).await?;
+    let no = crate::sql::next_number(tx, &prefix, 2).await?;
     let id = new_id();
     query(
         "INSERT INTO guidance_group (region_code, id, group_no, name, county, members, reasons, visit_on, status, version,

@@ -180,7 +180,7 @@ pub struct NewHazard {
 /// event of its timeline.
 pub async fn create(tx: &mut Tx, h: &NewHazard, year: i32, now_ms: i64) -> Result<Hazard> {
     let prefix = format!("YH-{}-{year}-", h.region_code);
-    let number = crate::sql::next_number(tx, "hazard", "hazard_no", &h.region_code, &prefix, 6).await?;
+    let number = crate::sql::next_number(tx, &prefix, 6).await?;
     let id = new_id();
     let hazard_no = number.clone();
     query(

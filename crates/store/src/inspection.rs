@@ -75,7 +75,7 @@ fn from_row(r: &Row) -> Result<Inspection> {
 /// Stores an inspection with the next number of its region and year.
 pub async fn create(tx: &mut Tx, i: &Inspection, now_ms: i64) -> Result<Inspection> {
     let prefix = format!("JC-{}-{}-", i.region_code, &i.inspected_on[..4]);
-    let number = crate::sql::next_number(tx, "inspection", "inspection_no", &i.region_code, &prefix, 5).await?;
+    let number = crate::sql::next_number(tx, &prefix, 5).await?;
     let id = new_id();
     query(
         "INSERT INTO inspection (region_code, id, inspection_no, plan_id, enterprise_id, credit_code, enterprise_name,
@@ -170,12 +170,12 @@ pub async fn list(db: &Db, scope: &Scope, f: &InspectionFilter, page: PageReques
 }
 
 /// Completed inspections of one enterprise in a calendar year.
-pub async fn count_in_year(tx: &mut Tx, enterprise_id: &str, year: i16) -> Result<i64> {
+pub async fn count_in_year(db: &Db, enterprise_id: &str, year: i16) -> Result<i64> {
     query("SELECT COUNT(*) AS n FROM inspection WHERE enterprise_id = $1 AND inspected_on >= $2 AND inspected_on <= $3")
         .bind(enterprise_id)
         .bind(format!("{year}-01-01"))
         .bind(format!("{year}-12-31"))
-        .fetch_one(tx.ex())
+        .fetch_one(db.reader())
         .await?
         .int("n")
 }

@@ -80,7 +80,7 @@ fn from_row(r: &Row) -> Result<PenaltyCase> {
 /// Files a case with the next number of its region and year.
 pub async fn create(tx: &mut Tx, c: &PenaltyCase, year: i16, now_ms: i64) -> Result<PenaltyCase> {
     let prefix = format!("CF-{}-{year}-", c.region_code);
-    let number = crate::sql::next_number(tx, "penalty_case", "case_no", &c.region_code, &prefix, 4).await?;
+    let number = crate::sql::next_number(tx, &prefix, 4).await?;
     let id = new_id();
     query(
         "INSERT INTO penalty_case (region_code, id, case_no, enterprise_id, credit_code, enterprise_name, inspection_id, facts,

@@ -115,7 +115,7 @@ fn from_row(r: &Row) -> Result<Plan> {
 /// Creates a draft plan with the next document number of its region and year.
 pub async fn create(tx: &mut Tx, p: &NewPlan, year: i32, now_ms: i64) -> Result<Plan> {
     let prefix = format!("SC-{}-{year}-", p.region_code);
-    let number = crate::sql::next_number(tx, "spot_check_plan", "plan_no", &p.region_code, &prefix, 4).await?;
+    let number = crate::sql::next_number(tx, &prefix, 4).await?;
     let id = new_id();
     let plan_no = number.clone();
     query(

@@ -386,25 +386,20 @@ pub async fn scoped_one<T>(
     map(&b.build(format!("SELECT {columns} FROM {table} WHERE id = {id} AND {scoped}")).fetch_one(db.reader()).await?)
 }
 
-/// The next document number `PREFIX000123` of a table (`width` digits) among a region's rows
-/// (the region filter keeps the count on the region index), counted inside the caller's
-/// transaction. Two writers racing for the same number fail on the table's unique constraint
-/// (`Duplicate`) rather than sharing it; callers retry.
-pub async fn next_number(
-    tx: &mut crate::Tx,
-    table: &str,
-    column: &str,
-    region: &str,
-    prefix: &str,
-    width: usize,
-) -> Result<String, StoreError> {
-    let n = dynamic_query(format!("SELECT COUNT(*) AS n FROM {table} WHERE region_code = $1 AND {column} LIKE $2"))
-        .bind(region)
-        .bind(format!("{prefix}%"))
-        .fetch_one(tx.ex())
-        .await?
-        .int("n")?;
-    Ok(format!("{prefix}{:0width$}", n + 1))
+/// The next document number `PREFIX000123` (`width` digits) of a prefix such as
+/// `YH-341522-2023-`, from the prefix's counter, taken inside the caller's transaction: the
+/// counter row stays locked until it ends, so concurrent writers get consecutive numbers and a
+/// rolled-back insert gives its number back.
+pub async fn next_number(tx: &mut crate::Tx, prefix: &str, width: usize) -> Result<String, StoreError> {
+    let n = query(
+        "INSERT INTO doc_counter (prefix, n) VALUES ($1, 1)
+         ON CONFLICT (prefix) DO UPDATE SET n = doc_counter.n + 1 RETURNING n",
+    )
+    .bind(prefix)
+    .fetch_one(tx.ex())
+    .await?
+    .int("n")?;
+    Ok(format!("{prefix}{n:0width$}"))
 }
 
 #[cfg(test)]

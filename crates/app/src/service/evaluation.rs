@@ -153,23 +153,35 @@ impl App {
             .collect()
     }
 
-    async fn compute(&self, parent: &str, quarter: Quarter) -> Result<(Run, Scheme), ServiceError> {
-        let scheme = self.scheme_for(&quarter.first_day().to_string()).await?;
-        // Three quarters of figures, each computed once: this one, the previous one (its change
-        // and its own ranking) and the one before (the previous ranking's change).
-        let prev_q = quarter.prev();
-        let (now, prev, before) = (
-            self.quarter_figures(parent, quarter).await?,
-            self.quarter_figures(parent, prev_q).await?,
-            self.quarter_figures(parent, prev_q.prev()).await?,
-        );
-        let inputs = Self::inputs(parent, &now, &prev);
-        let results = evaluate(&scheme, &inputs);
+    /// The ranks of the previous quarter: as published, if it was (the change is measured
+    /// against the ranking that was announced), else computed now from its figures.
+    async fn previous_ranks(
+        &self,
+        parent: &str,
+        prev_q: Quarter,
+        prev: &BTreeMap<String, store::figures::RegionFigures>,
+    ) -> Result<BTreeMap<String, usize>, ServiceError> {
+        if let Some(p) = store::evaluation::published(&self.db, parent, &prev_q.label()).await? {
+            let run: Run = serde_json::from_str(&p.result).map_err(|e| ServiceError::Other(e.into()))?;
+            return Ok(run.rows.into_iter().map(|r| (r.result.region, r.result.rank)).collect());
+        }
+        let before = self.quarter_figures(parent, prev_q.prev()).await?;
         let prev_scheme = self.scheme_for(&prev_q.first_day().to_string()).await?;
-        let prev: BTreeMap<String, usize> = evaluate(&prev_scheme, &Self::inputs(parent, &prev, &before))
+        Ok(evaluate(&prev_scheme, &Self::inputs(parent, prev, &before))
             .into_iter()
             .map(|r| (r.region, r.rank))
-            .collect();
+            .collect())
+    }
+
+    async fn compute(&self, parent: &str, quarter: Quarter) -> Result<(Run, Scheme), ServiceError> {
+        let scheme = self.scheme_for(&quarter.first_day().to_string()).await?;
+        // This quarter's figures and the previous one's (its accidents and deaths for the change,
+        // and its ranking unless that was published).
+        let prev_q = quarter.prev();
+        let (now, prev) = (self.quarter_figures(parent, quarter).await?, self.quarter_figures(parent, prev_q).await?);
+        let inputs = Self::inputs(parent, &now, &prev);
+        let results = evaluate(&scheme, &inputs);
+        let prev = self.previous_ranks(parent, prev_q, &prev).await?;
         let digest = hex::encode(domain::draw::sha256(
             serde_json::to_string(
                 &json!({"scheme": scheme.version, "period": quarter.label(), "parent": parent, "inputs": inputs}),

@@ -9,7 +9,8 @@ use domain::access::{Permission, Principal};
 use domain::draw::record::SpotRecord;
 use domain::page::{PageRequest, Paged};
 use serde_json::json;
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
+use std::sync::{Arc, Mutex};
 use store::inspection::Inspection;
 
 /// A drawn officer replaced by another.
@@ -68,6 +69,18 @@ pub struct InspectionInput {
     pub cap_reason: Option<String>,
 }
 
+/// Drawn teams by enterprise credit code.
+type Teams = HashMap<String, Vec<String>>;
+
+/// Drawn plans' teams read so far, by plan id (see [`App::drawn_in_plan`]).
+#[derive(Debug, Clone, Default)]
+pub struct DrawnTeams(Arc<Mutex<HashMap<String, Arc<Teams>>>>);
+
+impl DrawnTeams {
+    /// Plans kept before the cache starts again (a county draws a few plans a quarter).
+    const CAPACITY: usize = 256;
+}
+
 const OUTCOMES: [&str; 3] = ["no_problem", "order_to_correct", "penalty_case"];
 const RESULTS: [&str; 3] = ["pass", "fail", "not_applicable"];
 
@@ -124,8 +137,7 @@ impl App {
         };
         let cap_reason = input.cap_reason.as_deref().map(str::trim).filter(|r| !r.is_empty()).map(str::to_owned);
         {
-            let mut tx = self.db.begin().await?;
-            let done = store::inspection::count_in_year(&mut tx, &enterprise.id, day.year()).await?;
+            let done = store::inspection::count_in_year(&self.db, &enterprise.id, day.year()).await?;
             if done >= enterprise.annual_check_cap && cap_reason.is_none() {
                 return Err(invalid(
                     "cap_reason",
@@ -243,11 +255,28 @@ impl App {
 
     /// Whether an enterprise (by credit code) was drawn in a plan.
     pub async fn drawn_in_plan(&self, plan_id: &str, credit_code: &str) -> bool {
-        let Ok(Some(record)) = store::plan::record_of(&self.db, plan_id).await else { return false };
-        serde_json::from_str::<SpotRecord>(&record)
-            .ok()
-            .and_then(|r| r.assignments)
-            .is_some_and(|a| a.iter().any(|x| x.entity == credit_code))
+        self.drawn_teams(plan_id).await.ok().flatten().is_some_and(|t| t.contains_key(credit_code))
+    }
+
+    /// The drawn team of each enterprise of a drawn plan (none if not drawn). Kept once read:
+    /// a drawn record never changes, and it holds every candidate of the jurisdiction, too much
+    /// to parse again for each inspection recorded.
+    async fn drawn_teams(&self, plan_id: &str) -> Result<Option<Arc<Teams>>, ServiceError> {
+        if let Some(t) =
+            self.drawn.0.lock().map_err(|_| ServiceError::Other(anyhow::anyhow!("cache lock")))?.get(plan_id)
+        {
+            return Ok(Some(t.clone()));
+        }
+        let Some(record) = store::plan::record_of(&self.db, plan_id).await? else { return Ok(None) };
+        let record: SpotRecord = serde_json::from_str(&record).map_err(|e| ServiceError::Other(e.into()))?;
+        let teams: Arc<Teams> =
+            Arc::new(record.assignments.unwrap_or_default().into_iter().map(|a| (a.entity, a.team)).collect());
+        let mut cache = self.drawn.0.lock().map_err(|_| ServiceError::Other(anyhow::anyhow!("cache lock")))?;
+        if cache.len() >= DrawnTeams::CAPACITY {
+            cache.clear();
+        }
+        cache.insert(plan_id.to_owned(), teams.clone());
+        Ok(Some(teams))
     }
 
     /// For a drawn plan: the enterprise must have been drawn, and every officer present must be
@@ -262,17 +291,9 @@ impl App {
     ) -> Result<(), ServiceError> {
         let plan =
             self.get_plan(p, plan_id).await.map_err(|_| invalid("plan_id", "no such plan in your jurisdiction"))?;
-        let record = store::plan::record_of(&self.db, &plan.id)
-            .await?
-            .ok_or_else(|| invalid("plan_id", "the plan has not been drawn"))?;
-        let record: SpotRecord = serde_json::from_str(&record).map_err(|e| ServiceError::Other(e.into()))?;
-        let team = record
-            .assignments
-            .unwrap_or_default()
-            .into_iter()
-            .find(|a| a.entity == credit_code)
-            .ok_or_else(|| invalid("enterprise_id", "was not drawn in this plan"))?
-            .team;
+        let teams =
+            self.drawn_teams(&plan.id).await?.ok_or_else(|| invalid("plan_id", "the plan has not been drawn"))?;
+        let team = teams.get(credit_code).ok_or_else(|| invalid("enterprise_id", "was not drawn in this plan"))?;
         for o in present.iter().filter(|o| !team.contains(o)) {
             let ok = subs.iter().any(|s| {
                 s.replacement.eq_ignore_ascii_case(o)

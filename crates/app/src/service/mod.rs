@@ -38,6 +38,8 @@ pub struct App {
     pub evidence_dir: std::path::PathBuf,
     /// The keys that seal covert plans (kept outside the database).
     pub keys: std::sync::Arc<domain::seal::Keyring>,
+    /// Drawn plans' teams, read once (drawn records never change).
+    pub drawn: inspections::DrawnTeams,
 }
 
 /// Who is acting, for permission checks and the audit trail.

@@ -97,6 +97,7 @@ async fn the_first_administrator_must_change_the_one_time_password(backend: Back
         root_region: "340000".into(),
         evidence_dir: std::env::temp_dir().join("inspectorate-evidence"),
         keys: inspectorate::sealing::ephemeral_keys(),
+        drawn: Default::default(),
     };
     inspectorate::refdata::sync(&bare.db).await.unwrap();
     let password = bare.bootstrap_admin().await.unwrap().expect("created");

@@ -74,6 +74,7 @@ fn the_cli_exports_the_filtered_hazard_ledger() {
             root_region: "340000".into(),
             evidence_dir: std::env::temp_dir().join("inspectorate-evidence"),
             keys: inspectorate::sealing::ephemeral_keys(),
+            drawn: Default::default(),
         };
         inspectorate::refdata::sync(&app.db).await.unwrap();
         inspectorate::demo::load(&app).await.unwrap();

@@ -109,6 +109,11 @@ struct Session {
 }
 
 async fn start() -> Session {
+    start_with(false).await
+}
+
+/// A session on the demo registers, or on the reference scenario of BRIEF §9.
+async fn start_with(scenario: bool) -> Session {
     let tdb = store::testing::TestDb::new(store::Backend::Sqlite).await;
     let app = App {
         db: tdb.db.clone(),
@@ -116,9 +121,14 @@ async fn start() -> Session {
         root_region: "340000".into(),
         evidence_dir: std::env::temp_dir().join("inspectorate-evidence"),
         keys: inspectorate::sealing::ephemeral_keys(),
+        drawn: Default::default(),
     };
     inspectorate::refdata::sync(&app.db).await.unwrap();
-    inspectorate::demo::load(&app).await.unwrap();
+    if scenario {
+        assert!(inspectorate::demo::scenario::load(&app, &|_, _| {}).await.unwrap());
+    } else {
+        inspectorate::demo::load(&app).await.unwrap();
+    }
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
     let state = Arc::new(AppState { app, cookie_secure: false });
@@ -570,5 +580,32 @@ async fn the_province_ranks_the_cities_drills_into_an_indicator_and_prints_the_b
     assert_eq!(title, "关于2026年第4季度各市安全生产工作考核情况的通报");
     let body = body_has(c, "一票否决").await;
     assert!(body.contains("六安市") && body.contains("下降15位"), "{body}");
+    s.c.clone().close().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn in_the_reference_scenario_the_province_sees_luan_first_in_2023q3_drills_down_and_prints() {
+    let s = start_with(true).await;
+    let c = &s.c;
+    login(&s, "province").await;
+    c.goto(&format!("{}/evaluation?period=2023Q3", s.base)).await.unwrap();
+    let table = until(c, "#ranking", |t| t.contains("六安市")).await;
+    assert_eq!(table.lines().filter(|l| l.contains('市')).count(), 16, "{table}");
+    let first = c.execute("return document.querySelector('#ranking tbody tr').innerText;", vec![]).await.unwrap();
+    let cells: Vec<String> = first.as_str().unwrap().split('\t').map(str::to_owned).collect();
+    assert_eq!((cells[0].as_str(), cells[1].as_str(), cells[5].as_str()), ("1", "六安市", "▲13"), "{cells:?}");
+    // Drill into the cross-inspection indicator: the 321 hazards behind it.
+    c.execute("document.querySelector('#ranking tbody tr').cells[11].querySelector('a').click();", vec![])
+        .await
+        .unwrap();
+    let ledger = until(c, "body", |t| t.contains("交叉互查")).await;
+    assert!(ledger.contains("321"), "the drill-down lists the quarter's cross-inspection hazards: {ledger}");
+    // The bulletin of the quarter, to print.
+    c.goto(&format!("{}/evaluation?period=2023Q3", s.base)).await.unwrap();
+    click(c, "bulletin-link").await;
+    let title = until(c, "#bulletin-title", |t| !t.is_empty()).await;
+    assert_eq!(title, "关于2023年第3季度各市安全生产工作考核情况的通报");
+    let body = body_has(c, "六安市").await;
+    assert!(body.contains("上升13位"), "{body}");
     s.c.clone().close().await.unwrap();
 }

@@ -94,24 +94,3 @@ async fn counties_are_ranked_vetoed_published_and_frozen(backend: Backend) {
 }
 
 crate::on_both_backends!(counties_are_ranked_vetoed_published_and_frozen);
-
-#[test]
-fn the_evaluate_command_prints_the_run_as_json() {
-    let dir = tempfile::tempdir().unwrap();
-    let db = format!("sqlite://{}", dir.path().join("demo.db").display());
-    let run = |args: &[&str]| crate::helpers::run_cli(&db, args);
-    assert_eq!(run(&["demo"]).0, Some(0));
-    let (code, out, err) =
-        run(&["evaluate", "--period", "2026Q4", "--level", "city", "--parent", "340000", "--format", "json"]);
-    assert_eq!(code, Some(0), "{err}");
-    let v: Value = serde_json::from_str(&out).unwrap();
-    let regions = v["regions"].as_array().unwrap();
-    assert_eq!(regions.len(), 16);
-    for key in ["code", "name", "total", "grade", "rank", "previous_rank", "change", "indicators"] {
-        assert!(regions[0].get(key).is_some(), "{key} in {}", regions[0]);
-    }
-    assert_eq!(regions[0]["indicators"].as_object().unwrap().len(), 8);
-    let (code, _, err) = run(&["evaluate", "--period", "2026Q4", "--level", "county", "--parent", "340000"]);
-    assert_eq!(code, Some(2));
-    assert!(err.contains("no county-level regions"), "{err}");
-}

@@ -131,23 +131,3 @@ async fn figures_count_the_records_and_the_drill_downs_hold_the_same_numbers(bac
 }
 
 crate::on_both_backends!(figures_count_the_records_and_the_drill_downs_hold_the_same_numbers);
-
-#[test]
-fn the_figures_command_prints_json_for_a_region_and_period() {
-    let dir = tempfile::tempdir().unwrap();
-    let db = format!("sqlite://{}", dir.path().join("demo.db").display());
-    let run = |args: &[&str]| crate::helpers::run_cli(&db, args);
-    let (code, _, err) = run(&["demo"]);
-    assert_eq!(code, Some(0), "{err}");
-    let (code, out, err) = run(&["figures", "--region", "341500", "--period", "2026", "--format", "json"]);
-    assert_eq!(code, Some(0), "{err}");
-    let v: Value = serde_json::from_str(&out).unwrap();
-    assert_eq!(
-        (v["region"].as_str(), v["from"].as_str(), v["to"].as_str()),
-        (Some("341500"), Some("2026-01-01"), Some("2026-12-31"))
-    );
-    assert!(v["total"]["hazards_found"].as_i64().unwrap() >= 12, "the demo's sample special action: {v}");
-    let (code, _, err) = run(&["figures", "--region", "341500", "--period", "someday"]);
-    assert_eq!(code, Some(2));
-    assert!(err.contains("not a year"), "{err}");
-}

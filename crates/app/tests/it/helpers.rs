@@ -53,7 +53,38 @@ pub struct Browser {
 impl TestApp {
     /// A fresh database on `backend` with reference data, demo registers and demo accounts.
     pub async fn new(backend: Backend) -> Self {
-        let tdb = TestDb::new(backend).await;
+        let app = Self::bare(backend, inspectorate::sealing::ephemeral_keys()).await;
+        inspectorate::demo::load(&app.state.app).await.unwrap();
+        app
+    }
+
+    /// The reference scenario of BRIEF §9: on SQLite loaded by the `demo` command (the key
+    /// file it writes beside the database opens its covert plans), on PostgreSQL in process.
+    pub async fn with_scenario(backend: Backend) -> Self {
+        let app = Self::bare(backend, inspectorate::sealing::ephemeral_keys()).await;
+        match backend {
+            Backend::Sqlite => {
+                let (code, _, err) = run_cli(&app._tdb.url, &["demo"]);
+                assert_eq!(code, Some(0), "{err}");
+                assert!(err.contains("demo data (synthetic) loaded"), "{err}");
+                let (_, _, again) = run_cli(&app._tdb.url, &["demo"]);
+                assert!(again.contains("already present"), "loading twice changes nothing: {again}");
+                let path = std::path::Path::new(app._tdb.url.trim_start_matches("sqlite://"));
+                let keys = inspectorate::sealing::load_or_create(&path.with_file_name("covert.key")).unwrap();
+                Self::bare_on(app._tdb, Arc::new(keys)).await
+            }
+            Backend::Postgres => {
+                assert!(inspectorate::demo::scenario::load(&app.state.app, &|_, _| {}).await.unwrap());
+                app
+            }
+        }
+    }
+
+    async fn bare(backend: Backend, keys: Arc<domain::seal::Keyring>) -> Self {
+        Self::bare_on(TestDb::new(backend).await, keys).await
+    }
+
+    async fn bare_on(tdb: TestDb, keys: Arc<domain::seal::Keyring>) -> Self {
         let clock = ManualClock::at(T0);
         let evidence = tempfile::tempdir().unwrap();
         let app = App {
@@ -61,10 +92,10 @@ impl TestApp {
             clock: Arc::new(clock.clone()),
             root_region: "340000".into(),
             evidence_dir: evidence.path().to_owned(),
-            keys: inspectorate::sealing::ephemeral_keys(),
+            keys,
+            drawn: Default::default(),
         };
         inspectorate::refdata::sync(&app.db).await.unwrap();
-        inspectorate::demo::load(&app).await.unwrap();
         let state = Arc::new(AppState { app, cookie_secure: false });
         Self { _tdb: tdb, evidence, state, clock }
     }

@@ -17,6 +17,7 @@ mod hazards;
 mod helpers;
 mod plans;
 mod registers;
+mod scenario;
 
 /// Declares `sqlite` and `postgres` tests in a module named like the async test function,
 /// which takes the backend.

@@ -15,6 +15,9 @@ use domain::register_row::RegisterKind;
 use serde_json::json;
 use store::user::NewUser;
 
+pub mod scenario;
+mod script;
+
 /// The password of every demo account.
 pub const DEMO_PASSWORD: &str = "demo-password";
 
@@ -46,7 +49,7 @@ impl SplitMix {
         z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
         z ^ (z >> 31)
     }
-    fn below(&mut self, n: u64) -> u64 {
+    pub(crate) fn below(&mut self, n: u64) -> u64 {
         self.next() % n
     }
 }
@@ -64,19 +67,47 @@ pub fn demo_credit_code(region: &str, n: u32) -> CreditCode {
     CreditCode::with_check(&first17).expect("demo codes are built from the charset")
 }
 
-/// The demo enterprise register as CSV (Chinese headers, as an office would send it).
-pub fn enterprises_csv(regions: &[domain::region::Region]) -> String {
-    let mut rng = SplitMix(2023);
-    let mut out = String::from("统一社会信用代码,单位名称,行政区划代码,行业,风险等级,标准化等级,地址\n");
+/// How big a demo register is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Size {
+    /// A few hundred enterprises per Lu'an county: quick to load (tests, `load`).
+    Small,
+    /// The reference scenario's register: 4,200 enterprises in each Lu'an county, 800 in one
+    /// county of every other city, officers everywhere there are enterprises, and the city's
+    /// rule of at most one random spot check per enterprise and year.
+    Reference,
+}
+
+/// The counties with enterprises in a demo register, with how many each has.
+pub fn register_counties(regions: &[domain::region::Region], size: Size) -> Vec<(String, u32)> {
+    let mut out: Vec<(String, u32)> = Vec::new();
     for r in regions.iter().filter(|r| r.level == domain::region::RegionLevel::County) {
-        let in_luan = LUAN_COUNTIES.contains(&r.code.as_str());
-        let count = if in_luan {
-            300
-        } else if r.code.as_str().ends_with("02") {
-            40
-        } else {
-            0
+        let code = r.code.to_string();
+        let city = r.parent.as_ref().map(|p| p.to_string()).unwrap_or_default();
+        let count = match (size, LUAN_COUNTIES.contains(&code.as_str())) {
+            (Size::Small, true) => 300,
+            (Size::Small, false) if code.ends_with("02") => 40,
+            (Size::Reference, true) => 4_200,
+            (Size::Reference, false) if !out.iter().any(|(c, _)| c[..4] == city[..4]) => 800,
+            _ => 0,
         };
+        if count > 0 {
+            out.push((code, count));
+        }
+    }
+    out
+}
+
+/// The demo enterprise register as CSV (Chinese headers, as an office would send it). Each
+/// county's rows come from its own seed, so a bigger register starts with the same rows.
+pub fn enterprises_csv(regions: &[domain::region::Region], size: Size) -> String {
+    let mut out = String::from("统一社会信用代码,单位名称,行政区划代码,行业,风险等级,标准化等级,地址,年度检查上限\n");
+    let names: std::collections::HashMap<String, String> =
+        regions.iter().map(|r| (r.code.to_string(), r.name_zh.clone())).collect();
+    for (code, count) in register_counties(regions, size) {
+        let mut rng = SplitMix(2023 ^ code.parse::<u64>().unwrap_or_default());
+        let name = &names[&code];
+        let cap = if size == Size::Reference { "1" } else { "" };
         for n in 0..count {
             let (trade, sector) = TRADES[rng.below(TRADES.len() as u64) as usize];
             let word = WORDS[rng.below(WORDS.len() as u64) as usize];
@@ -87,13 +118,11 @@ pub fn enterprises_csv(regions: &[domain::region::Region]) -> String {
                 _ => "低",
             };
             let grade = ["", "一级", "二级", "三级"][rng.below(4) as usize];
-            let place = r.name_zh.trim_end_matches(['县', '区', '市']);
+            let place = name.trim_end_matches(['县', '区', '市']);
             out.push_str(&format!(
-                "{},{place}{word}{trade}有限公司（第{}号）,{},{sector},{risk},{grade},{}某路{}号\n",
-                demo_credit_code(r.code.as_str(), n),
+                "{},{place}{word}{trade}有限公司（第{}号）,{code},{sector},{risk},{grade},{name}某路{}号,{cap}\n",
+                demo_credit_code(&code, n),
                 n + 1,
-                r.code,
-                r.name_zh,
                 n + 1
             ));
         }
@@ -101,14 +130,19 @@ pub fn enterprises_csv(regions: &[domain::region::Region]) -> String {
     out
 }
 
-/// The demo officer register as CSV: 20 officers per Lu'an county, a few with expired
-/// certificates (they must never be drawn).
-pub fn officers_csv() -> String {
+/// The demo officer register as CSV: 20 officers per Lu'an county (10 in the other counties
+/// of a reference register), a few with expired certificates (they must never be drawn).
+pub fn officers_csv(regions: &[domain::region::Region], size: Size) -> String {
     const SURNAMES: [&str; 10] = ["王", "李", "张", "刘", "陈", "杨", "黄", "赵", "周", "吴"];
     const GIVEN: [&str; 10] = ["伟", "芳", "军", "敏", "强", "静", "磊", "洋", "勇", "艳"];
     let mut out = String::from("badge_no,name,unit,department,region_code,cert_valid_until,status\n");
-    for county in LUAN_COUNTIES {
-        for i in 1..=20u32 {
+    let counties: Vec<String> = match size {
+        Size::Small => LUAN_COUNTIES.iter().map(|c| (*c).to_owned()).collect(),
+        Size::Reference => register_counties(regions, size).into_iter().map(|(c, _)| c).collect(),
+    };
+    for county in counties {
+        let officers = if LUAN_COUNTIES.contains(&county.as_str()) { 20 } else { 10 };
+        for i in 1..=officers {
             let dept = ["emergency", "emergency", "emergency", "fire", "housing", "transport", "public-security"]
                 [(i % 7) as usize];
             let valid = if i % 10 == 0 { "2022-12-31" } else { "2027-12-31" };
@@ -119,15 +153,21 @@ pub fn officers_csv() -> String {
     out
 }
 
-/// Loads the demo registers and accounts. Returns false if they were already there.
+/// Loads the small demo registers and the demo accounts. Returns false if they were already
+/// there.
 pub async fn load(app: &App) -> anyhow::Result<bool> {
+    load_registers(app, Size::Small).await
+}
+
+/// Loads demo registers of a size and the demo accounts (unless already there).
+pub async fn load_registers(app: &App, size: Size) -> anyhow::Result<bool> {
     if store::user::by_username(&app.db, "province").await?.is_some() {
         return Ok(false);
     }
     let actor = Actor { name: "demo".to_owned(), ..Actor::cli() };
     let regions = store::reference::regions(&app.db).await?;
     let options = ImportOptions { skip_bad: false, limits: Limits::CLI };
-    let csv = enterprises_csv(&regions);
+    let csv = enterprises_csv(&regions, size);
     let report = app
         .import_register(&actor, RegisterKind::Enterprises, "demo-enterprises.csv", csv.as_bytes(), options, &|_| {})
         .await?;
@@ -141,7 +181,7 @@ pub async fn load(app: &App) -> anyhow::Result<bool> {
             &actor,
             RegisterKind::Officers,
             "demo-officers.csv",
-            officers_csv().as_bytes(),
+            officers_csv(&regions, size).as_bytes(),
             options,
             &|_| {},
         )
@@ -190,20 +230,18 @@ pub async fn load(app: &App) -> anyhow::Result<bool> {
             password_hash: hash_password(DEMO_PASSWORD).await?,
             must_change_password: false,
         };
-        let id = store::user::create(&mut tx, &new, app.now_ms()).await?;
-        app.audit(
-            &mut tx,
-            &actor,
-            None,
-            "user.create",
-            ("user", &id),
-            "ok",
-            json!({"username": username, "demo": true}),
-        )
-        .await?;
+        create_account(app, &mut tx, &actor, &new).await?;
     }
     tx.commit().await?;
     Ok(true)
+}
+
+/// Creates a demo account, audited like any account the operator creates.
+pub(crate) async fn create_account(app: &App, tx: &mut store::Tx, actor: &Actor, new: &NewUser) -> anyhow::Result<()> {
+    let id = store::user::create(tx, new, app.now_ms()).await?;
+    let detail = json!({"username": new.username, "demo": true});
+    app.audit(tx, actor, None, "user.create", ("user", &id), "ok", detail).await?;
+    Ok(())
 }
 
 /// Sample activity on top of the registers, so a demo shows a living ledger: a special action
@@ -326,7 +364,14 @@ mod tests {
     #[test]
     fn the_demo_register_is_the_same_every_time() {
         let regions = crate::refdata::regions().unwrap();
-        assert_eq!(enterprises_csv(&regions), enterprises_csv(&regions));
-        assert!(enterprises_csv(&regions).lines().count() > 2000);
+        let small = enterprises_csv(&regions, Size::Small);
+        assert_eq!(small, enterprises_csv(&regions, Size::Small));
+        assert!(small.lines().count() > 2000);
+        // A county's first rows are the same in the bigger register (only the cap differs).
+        let reference = enterprises_csv(&regions, Size::Reference);
+        let first =
+            |csv: &str| csv.lines().find(|l| l.contains(",341522,")).map(|l| l.rsplit_once(',').unwrap().0.to_owned());
+        assert_eq!(first(&small), first(&reference));
+        assert_eq!(reference.lines().filter(|l| l.contains(",341522,")).count(), 4_200);
     }
 }
