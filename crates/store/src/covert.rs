@@ -388,6 +388,9 @@ pub struct ProblemFilter {
     pub handovers_only: bool,
     /// Only handovers still open past their deadline on this day.
     pub overdue_on: Option<String>,
+    /// Only problems of covert visits done in `[from_ms, to_end_ms)` whose responsible region
+    /// lies in this jurisdiction: the problems behind a region's covert-check figures.
+    pub visited: Option<(domain::region::RegionPrefix, i64, i64)>,
 }
 
 fn problem_scope(b: &mut Builder, scope: &Scope) -> String {
@@ -408,6 +411,14 @@ pub async fn list_problems(db: &Db, scope: &Scope, f: &ProblemFilter, page: Page
     }
     if let Some(day) = &f.overdue_on {
         w += &format!(" AND q.handover_status <> 'accepted' AND q.deadline < {}", b.arg(day.as_str()));
+    }
+    if let Some((region, from, to)) = &f.visited {
+        let within = scope_clause(&mut b, &Scope::Region(region.clone()), "q.region_code", None);
+        let (from, to) = (b.arg(*from), b.arg(*to));
+        w += &format!(
+            " AND {within} AND q.kind = 'covert'
+              AND q.plan_id IN (SELECT id FROM covert_plan WHERE done_at >= {from} AND done_at < {to})"
+        );
     }
     crate::sql::paged(
         db,

@@ -653,6 +653,21 @@ impl App {
         })
     }
 
+    /// The filter for the problems behind a region's covert-check figures for a period (the
+    /// evaluation's drill-down): `region` a region code, `from`/`to` days; all three needed.
+    pub fn visited_filter(&self, region: &str, from: &str, to: &str) -> Result<ProblemFilter, ServiceError> {
+        let (Some(region), Some(from), Some(to)) =
+            (super::optional_region(region)?, super::optional_day("from", from)?, super::optional_day("to", to)?)
+        else {
+            return Ok(ProblemFilter { handovers_only: true, ..Default::default() });
+        };
+        let ms = |day: &str, next: bool| -> Result<i64, ServiceError> {
+            let d: jiff::civil::Date = day.parse().map_err(|_| invalid("to", "use YYYY-MM-DD"))?;
+            super::figures::day_ms(if next { d.tomorrow().map_err(|e| ServiceError::Other(e.into()))? } else { d })
+        };
+        Ok(ProblemFilter { visited: Some((region, ms(&from, false)?, ms(&to, true)?)), ..Default::default() })
+    }
+
     /// One problem with its handover timeline.
     pub async fn get_covert_problem(
         &self,

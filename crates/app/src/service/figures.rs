@@ -26,7 +26,8 @@ pub struct Figures {
     pub monthly: Vec<(String, i64, i64)>,
 }
 
-fn day_ms(d: jiff::civil::Date) -> Result<i64, ServiceError> {
+/// The first instant of a day in China, in ms.
+pub(crate) fn day_ms(d: jiff::civil::Date) -> Result<i64, ServiceError> {
     d.in_tz("Asia/Shanghai").map(|z| z.timestamp().as_millisecond()).map_err(|e| ServiceError::Other(e.into()))
 }
 

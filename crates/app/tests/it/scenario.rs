@@ -66,6 +66,13 @@ async fn the_reference_scenario_shows_the_brief_figures(backend: Backend) {
         1_830
     );
 
+    // The covert-check indicator's drill-down: every problem of the year's visits (296), of
+    // which the figure counts the handled ones.
+    assert_eq!(t["covert_problems"], 296);
+    assert_eq!(total(format!("/api/v1/handovers?region=341500&{year}&per_page=1")).await, 296);
+    let q3_problems = total("/api/v1/handovers?region=341500&from=2023-07-01&to=2023-09-30".into()).await;
+    assert_eq!(q3_problems, 98, "the 20 visits of 2023Q3 found 98 problems");
+
     if backend == Backend::Sqlite {
         let url = &app._tdb.url;
         let (code, out, err) = run_cli(url, &["figures", "--region", "341500", "--period", "2023", "--format", "json"]);

@@ -254,6 +254,13 @@ pub struct ProblemParams {
     pub handovers_only: Option<bool>,
     /// Only handovers past their deadline today.
     pub overdue: Option<bool>,
+    /// With `from` and `to`: the covert-check problems (handed over or not) of visits done in
+    /// that period whose responsible region lies in this one (the evaluation's drill-down).
+    pub region: Option<String>,
+    /// First day (YYYY-MM-DD).
+    pub from: Option<String>,
+    /// Last day (YYYY-MM-DD).
+    pub to: Option<String>,
     /// Page.
     pub page: Option<u32>,
     /// Rows per page.
@@ -268,10 +275,13 @@ pub async fn list_handovers(
     user: ApiUser,
     Query(q): Query<ProblemParams>,
 ) -> Result<Json<PageJson<ProblemJson>>, ApiError> {
+    let text = |v: &Option<String>| v.clone().unwrap_or_default();
+    let visited = state.app.visited_filter(&text(&q.region), &text(&q.from), &text(&q.to))?;
     let filter = ProblemFilter {
         plan_id: q.plan_id,
-        handovers_only: q.handovers_only.unwrap_or(true),
+        handovers_only: visited.visited.is_none() && q.handovers_only.unwrap_or(true),
         overdue_on: q.overdue.unwrap_or(false).then(|| state.app.today().to_string()),
+        visited: visited.visited,
     };
     let page = PageRequest::new(q.page, q.per_page);
     Ok(Json(state.app.list_covert_problems(&user.auth.principal, &filter, page).await?.into()))

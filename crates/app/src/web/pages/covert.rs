@@ -389,6 +389,12 @@ struct HandoversPage {
 pub(super) struct HandoverQuery {
     #[serde(default)]
     overdue: String,
+    #[serde(default)]
+    region: String,
+    #[serde(default)]
+    from: String,
+    #[serde(default)]
+    to: String,
     page: Option<u32>,
 }
 
@@ -399,10 +405,9 @@ pub(super) async fn list_handovers(
     Query(q): Query<HandoverQuery>,
 ) -> Response {
     let overdue = q.overdue == "1";
-    let filter = ProblemFilter {
-        handovers_only: true,
-        overdue_on: overdue.then(|| state.app.today().to_string()),
-        ..Default::default()
+    let filter = match state.app.visited_filter(&q.region, &q.from, &q.to) {
+        Ok(f) => ProblemFilter { overdue_on: overdue.then(|| state.app.today().to_string()), ..f },
+        Err(e) => return error_page(lang, &e),
     };
     let paged =
         match state.app.list_covert_problems(&user.auth.principal, &filter, PageRequest::new(q.page, None)).await {
@@ -411,7 +416,8 @@ pub(super) async fn list_handovers(
         };
     let l = Layout::for_user(lang, &user, "handovers.title", "/covert/handovers");
     let rows = paged.items.iter().map(|v| problem_row(l.t, v)).collect();
-    let pager = Pager::new("/covert/handovers", &[("overdue", q.overdue.clone())], &paged);
+    let params = [("overdue", q.overdue.clone()), ("region", q.region), ("from", q.from), ("to", q.to)];
+    let pager = Pager::new("/covert/handovers", &params, &paged);
     render(&HandoversPage { rows, total: paged.total, overdue, pager, l })
 }
 
