@@ -50,6 +50,11 @@ fn date(s: &str) -> jiff::civil::Date {
     s.parse().expect("scenario dates are valid")
 }
 
+/// The first ranking day after `today` (when the province ranks the quarter under way).
+fn next_ranking(today: jiff::civil::Date) -> jiff::civil::Date {
+    RANKING_DAYS.iter().map(|d| date(d)).find(|d| *d > today).unwrap_or(today)
+}
+
 fn quarter_start(q: usize) -> jiff::civil::Date {
     jiff::civil::date(YEAR, (q * 3 + 1) as i8, 1)
 }
@@ -578,7 +583,7 @@ fn hazard_input(app: &App, major: bool, fate: Fate, n: usize) -> HazardInput {
     ];
     const GENERAL: [&str; 4] = ["配电箱未可靠接地", "消防通道被货物堵塞", "叉车司机无证驾驶", "安全警示标志缺失"];
     let today = app.today();
-    let ranking = RANKING_DAYS.iter().map(|d| date(d)).find(|d| *d > today).unwrap_or(today);
+    let ranking = next_ranking(today);
     let deadline = match fate {
         Fate::Quick => today.checked_add(jiff::Span::new().days(if major { 20 } else { 15 })),
         Fate::Late { overdue: true } => today.checked_add(jiff::Span::new().days(15)),
@@ -631,7 +636,7 @@ fn schedule_hazard(lane: &mut Lane, id: &str, version: i64, county: &str, fate: 
     let close = match fate {
         Fate::Quick => Some(now + (6 + (n % 4) as i64) * DAY_MS),
         Fate::Late { .. } => {
-            let ranking = RANKING_DAYS.iter().map(|d| date(d)).find(|d| *d > today).unwrap_or(today);
+            let ranking = next_ranking(today);
             Some(at(ranking, 10, 0) + (10 + (n % 30) as i64) * DAY_MS)
         }
         Fate::Never => None,
@@ -801,7 +806,7 @@ fn schedule_handover(lane: &mut Lane, id: &str, version: i64, county: &str, fate
     let answer = match fate {
         Fate::Quick => now + 7 * DAY_MS,
         Fate::Late { .. } => {
-            let ranking = RANKING_DAYS.iter().map(|d| date(d)).find(|d| *d > today).unwrap_or(today);
+            let ranking = next_ranking(today);
             at(ranking, 10, 0) + 5 * DAY_MS
         }
         Fate::Never => return,

@@ -68,7 +68,6 @@ pub struct Quarter {
 
 /// Lu'an, quarter by quarter.
 pub fn luan() -> [Quarter; 4] {
-    let none = fates(0, 0, 0, 0);
     [
         Quarter {
             spot: 3_600,
@@ -112,7 +111,7 @@ pub fn luan() -> [Quarter; 4] {
             covert_visits: 14,
             covert_problems: fates(70, 56, 0, 0),
             cross_per_team: 0,
-            cross_hazards: none.total,
+            cross_hazards: 0,
         },
     ]
 }

@@ -661,11 +661,11 @@ impl App {
         else {
             return Ok(ProblemFilter { handovers_only: true, ..Default::default() });
         };
-        let ms = |day: &str, next: bool| -> Result<i64, ServiceError> {
-            let d: jiff::civil::Date = day.parse().map_err(|_| invalid("to", "use YYYY-MM-DD"))?;
-            super::figures::day_ms(if next { d.tomorrow().map_err(|e| ServiceError::Other(e.into()))? } else { d })
-        };
-        Ok(ProblemFilter { visited: Some((region, ms(&from, false)?, ms(&to, true)?)), ..Default::default() })
+        // Both days were checked by `optional_day`; the period ends the morning after `to`.
+        let day = |d: &str| d.parse::<jiff::civil::Date>().map_err(|e| ServiceError::Other(e.into()));
+        let after = day(&to)?.tomorrow().map_err(|e| ServiceError::Other(e.into()))?;
+        let (from_ms, to_ms) = (super::figures::day_ms(day(&from)?)?, super::figures::day_ms(after)?);
+        Ok(ProblemFilter { visited: Some((region, from_ms, to_ms)), ..Default::default() })
     }
 
     /// One problem with its handover timeline.
