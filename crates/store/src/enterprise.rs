@@ -6,7 +6,7 @@ use crate::{Db, Result, StoreError, Tx, new_id};
 use domain::access::Scope;
 use domain::enterprise::{Enterprise, NewEnterprise, RegisterStatus, RiskLevel, StandardGrade};
 use domain::page::{PageRequest, Paged};
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 /// Filters for the enterprise list. Empty fields do not filter.
 #[derive(Debug, Clone, Default)]
@@ -115,13 +115,56 @@ pub const BATCH_ROWS: usize = 500;
 /// being overwritten.
 pub async fn upsert(tx: &mut Tx, rows: &[NewEnterprise], now_ms: i64) -> Result<UpsertCount> {
     let mut count = UpsertCount::default();
+    let mut tally = Tally::default();
     for chunk in rows.chunks(BATCH_ROWS) {
-        count += upsert_chunk(tx, chunk, now_ms).await?;
+        count += upsert_chunk(tx, chunk, now_ms, &mut tally).await?;
     }
+    tally.write(tx).await?;
     Ok(count)
 }
 
-async fn upsert_chunk(tx: &mut Tx, rows: &[NewEnterprise], now_ms: i64) -> Result<UpsertCount> {
+/// Changes to the number of active enterprises per region, gathered over a whole import and
+/// written once per region at its end (`enterprise_tally`). Once, because PostgreSQL keeps
+/// every version of a row changed repeatedly in one transaction, and each change then walks
+/// them all.
+#[derive(Default)]
+struct Tally(BTreeMap<String, i64>);
+
+impl Tally {
+    fn count(&mut self, region: &str, status: RegisterStatus, sign: i64) {
+        if status == RegisterStatus::Active {
+            *self.0.entry(region.to_owned()).or_default() += sign;
+        }
+    }
+
+    async fn write(self, tx: &mut Tx) -> Result<()> {
+        for (region, delta) in self.0.into_iter().filter(|(_, d)| *d != 0) {
+            query(
+                "INSERT INTO enterprise_tally (region_code, active) VALUES ($1, $2)
+                 ON CONFLICT (region_code) DO UPDATE SET active = enterprise_tally.active + $2",
+            )
+            .bind(region)
+            .bind(delta)
+            .execute(tx.ex())
+            .await?;
+        }
+        Ok(())
+    }
+}
+
+/// Active enterprises per region of `scope` (from the tally kept with the register).
+pub async fn active_by_region(db: &Db, scope: &Scope) -> Result<Vec<(String, i64)>> {
+    let mut b = Builder::default();
+    let w = scope_clause(&mut b, scope, "region_code", None);
+    b.build(format!("SELECT region_code, active FROM enterprise_tally WHERE {w} AND active <> 0"))
+        .fetch_all(db.reader())
+        .await?
+        .iter()
+        .map(|r| Ok((r.text("region_code")?, r.int("active")?)))
+        .collect()
+}
+
+async fn upsert_chunk(tx: &mut Tx, rows: &[NewEnterprise], now_ms: i64, tally: &mut Tally) -> Result<UpsertCount> {
     let mut b = Builder::default();
     let list: Vec<String> = rows.iter().map(|r| b.arg(r.credit_code.as_str())).collect();
     let existing: HashMap<String, Enterprise> = b
@@ -139,11 +182,16 @@ async fn upsert_chunk(tx: &mut Tx, rows: &[NewEnterprise], now_ms: i64) -> Resul
             Some(old) if same(old, row) => count.unchanged += 1,
             Some(old) => {
                 update(tx, old, row, now_ms).await?;
+                tally.count(&old.region_code, old.status, -1);
+                tally.count(row.region.as_str(), row.status, 1);
                 count.updated += 1;
             }
         }
     }
-    insert_new(tx, &fresh, now_ms).await?;
+    insert_rows(tx, &fresh, now_ms).await?;
+    for row in &fresh {
+        tally.count(row.region.as_str(), row.status, 1);
+    }
     count.inserted += fresh.len() as u64;
     Ok(count)
 }
@@ -152,6 +200,15 @@ async fn upsert_chunk(tx: &mut Tx, rows: &[NewEnterprise], now_ms: i64) -> Resul
 /// import path uses it for the rows it found missing; the import benchmark uses it alone as
 /// the storage floor (the baseline an import is compared with).
 pub async fn insert_new(tx: &mut Tx, rows: &[&NewEnterprise], now_ms: i64) -> Result<()> {
+    insert_rows(tx, rows, now_ms).await?;
+    let mut tally = Tally::default();
+    for row in rows {
+        tally.count(row.region.as_str(), row.status, 1);
+    }
+    tally.write(tx).await
+}
+
+async fn insert_rows(tx: &mut Tx, rows: &[&NewEnterprise], now_ms: i64) -> Result<()> {
     for chunk in rows.chunks(BATCH_ROWS) {
         let mut b = Builder::default();
         let now = b.arg(now_ms);

@@ -2,10 +2,12 @@
 //! stored as totals), per county-level region so that any level (county, city, province) is a
 //! sum over its regions. One GROUP BY per kind of record.
 
-use crate::scope::scope_clause;
+use crate::scope::region_list_clause;
 use crate::sql::Builder;
 use crate::{Db, Result};
 use domain::access::Scope;
+use futures_util::FutureExt;
+use futures_util::future::BoxFuture;
 use std::collections::BTreeMap;
 
 /// A period: days (YYYY-MM-DD, inclusive) and the same bounds as instants (ms, `to_end_ms`
@@ -95,7 +97,7 @@ async fn counts(
     from_where: impl FnOnce(&mut Builder, &str) -> String,
 ) -> Result<Vec<(String, i64)>> {
     let mut b = Builder::default();
-    let w = scope_clause(&mut b, scope, region_col, None);
+    let w = region_list_clause(&mut b, scope, region_col, None);
     let tail = from_where(&mut b, &w);
     let text = format!("SELECT {region_col} AS region_code, {count} AS n FROM {tail} GROUP BY {region_col}");
     b.build(text).fetch_all(db.reader()).await?.iter().map(|r| Ok((r.text("region_code")?, r.int("n")?))).collect()
@@ -106,7 +108,7 @@ pub async fn by_region(db: &Db, scope: &Scope, s: &Span) -> Result<BTreeMap<Stri
     let mut out: BTreeMap<String, RegionFigures> = BTreeMap::new();
     // Hazards: five figures from one pass.
     let mut b = Builder::default();
-    let w = scope_clause(&mut b, scope, "region_code", None);
+    let w = region_list_clause(&mut b, scope, "region_code", None);
     let (from, to) = (b.arg(s.from_ms), b.arg(s.to_end_ms));
     let sum = |cond: &str| format!("CAST(SUM(CASE WHEN {cond} THEN 1 ELSE 0 END) AS BIGINT)");
     let text = format!(
@@ -117,17 +119,10 @@ pub async fn by_region(db: &Db, scope: &Scope, s: &Span) -> Result<BTreeMap<Stri
         sum("grade = 'major' AND campaign_id IS NOT NULL AND status = 'closed'"),
         sum("source = 'cross_inspection'"),
     );
-    for r in b.build(text).fetch_all(db.reader()).await? {
-        let f = out.entry(r.text("region_code")?).or_default();
-        f.hazards_found += r.int("found")?;
-        f.hazards_rectified += r.int("rectified")?;
-        f.major_found += r.int("major")?;
-        f.major_closed += r.int("major_closed")?;
-        f.cross_hazards += r.int("cross_found")?;
-    }
+    let hazards = b.build(text).fetch_all(db.reader());
     let overdue = counts(db, scope, "region_code", "COUNT(*)", |b, w| {
         let today = b.arg(s.today.as_str());
-        format!("hazard WHERE {w} AND grade = 'major' AND status NOT IN ('verified', 'closed') AND deadline < {today}")
+        format!("hazard WHERE {w} AND grade = 'major' AND status IN ({OPEN_STATUSES}) AND deadline < {today}")
     });
     let spot = counts(db, scope, "region_code", "COUNT(DISTINCT enterprise_id)", |b, w| {
         let (from, to) = (b.arg(s.from.as_str()), b.arg(s.to.as_str()));
@@ -151,8 +146,7 @@ pub async fn by_region(db: &Db, scope: &Scope, s: &Span) -> Result<BTreeMap<Stri
         let (from, to) = (b.arg(s.from.as_str()), b.arg(s.to.as_str()));
         format!("inspection WHERE {w} AND inspected_on >= {from} AND inspected_on <= {to}")
     });
-    let enterprises =
-        counts(db, scope, "region_code", "COUNT(*)", |_, w| format!("enterprise WHERE {w} AND status = 'active'"));
+    let enterprises = crate::enterprise::active_by_region(db, scope);
     let problems = counts(db, scope, "q.region_code", "COUNT(*)", |b, w| {
         let (from, to) = (b.arg(s.from_ms), b.arg(s.to_end_ms));
         format!(
@@ -175,20 +169,32 @@ pub async fn by_region(db: &Db, scope: &Scope, s: &Span) -> Result<BTreeMap<Stri
         )
     });
     type Field = fn(&mut RegionFigures) -> &mut i64;
-    let parts: [(Vec<(String, i64)>, Field); 11] = [
-        (overdue.await?, |f| &mut f.major_overdue),
-        (spot.await?, |f| &mut f.enterprises_spot_checked),
-        (penalties.await?, |f| &mut f.penalty_decisions),
-        (accidents.await?, |f| &mut f.accidents),
-        (deaths.await?, |f| &mut f.deaths),
-        (covert.await?, |f| &mut f.covert_inspections),
-        (handled.await?, |f| &mut f.covert_problems_handled),
-        (serious.await?, |f| &mut f.serious_accidents),
-        (inspections.await?, |f| &mut f.inspections),
-        (enterprises.await?, |f| &mut f.enterprises),
-        (problems.await?, |f| &mut f.covert_problems),
+    type Counts<'a> = BoxFuture<'a, Result<Vec<(String, i64)>>>;
+    let parts: [(Counts<'_>, Field); 11] = [
+        (overdue.boxed(), |f| &mut f.major_overdue),
+        (spot.boxed(), |f| &mut f.enterprises_spot_checked),
+        (penalties.boxed(), |f| &mut f.penalty_decisions),
+        (accidents.boxed(), |f| &mut f.accidents),
+        (deaths.boxed(), |f| &mut f.deaths),
+        (covert.boxed(), |f| &mut f.covert_inspections),
+        (handled.boxed(), |f| &mut f.covert_problems_handled),
+        (serious.boxed(), |f| &mut f.serious_accidents),
+        (inspections.boxed(), |f| &mut f.inspections),
+        (enterprises.boxed(), |f| &mut f.enterprises),
+        (problems.boxed(), |f| &mut f.covert_problems),
     ];
-    for (rows, field) in parts {
+    let (queries, fields): (Vec<_>, Vec<Field>) = parts.into_iter().unzip();
+    // The queries run side by side (SQLite has several reader connections).
+    let (hazards, counted) = tokio::try_join!(hazards, futures_util::future::try_join_all(queries))?;
+    for r in hazards {
+        let f = out.entry(r.text("region_code")?).or_default();
+        f.hazards_found += r.int("found")?;
+        f.hazards_rectified += r.int("rectified")?;
+        f.major_found += r.int("major")?;
+        f.major_closed += r.int("major_closed")?;
+        f.cross_hazards += r.int("cross_found")?;
+    }
+    for (rows, field) in counted.into_iter().zip(fields) {
         for (region, n) in rows {
             *field(out.entry(region).or_default()) += n;
         }
@@ -196,18 +202,51 @@ pub async fn by_region(db: &Db, scope: &Scope, s: &Span) -> Result<BTreeMap<Stri
     Ok(out)
 }
 
-/// Hazards reported in the period in `scope`, and how many of them are verified or closed
-/// (the dashboard's monthly trend).
-pub async fn hazards_found(db: &Db, scope: &Scope, s: &Span) -> Result<(i64, i64)> {
+/// Hazard statuses before verification (an SQL list): the open ones, listed rather than
+/// negated so that an index on the status is searched, not scanned.
+pub(crate) const OPEN_STATUSES: &str = "'reported', 'assigned', 'rectifying', 'submitted'";
+
+/// For consecutive spans of time (`edges` are their bounds in ms: span `i` is
+/// `edges[i] .. edges[i + 1]`), the hazards reported in `scope` and how many of them are
+/// verified or closed (the dashboard's monthly trend): one pass over the whole range.
+pub async fn hazards_found_by_span(db: &Db, scope: &Scope, edges: &[i64]) -> Result<Vec<(i64, i64)>> {
+    let (Some(first), Some(last)) = (edges.first(), edges.last()) else { return Ok(Vec::new()) };
+    let spans = edges.len() - 1;
+    if spans == 0 {
+        return Ok(Vec::new());
+    }
     let mut b = Builder::default();
-    let w = scope_clause(&mut b, scope, "region_code", None);
-    let (from, to) = (b.arg(s.from_ms), b.arg(s.to_end_ms));
-    let r = b
+    let w = region_list_clause(&mut b, scope, "region_code", None);
+    let (from, to) = (b.arg(*first), b.arg(*last));
+    let mut bucket = String::from("CASE");
+    for (i, edge) in edges[1..spans].iter().enumerate() {
+        bucket.push_str(&format!(" WHEN reported_at < {} THEN {i}", b.arg(*edge)));
+    }
+    bucket.push_str(&format!(" ELSE {} END", spans - 1));
+    let rows = b
         .build(format!(
-            "SELECT COUNT(*) AS found, CAST(COALESCE(SUM(CASE WHEN status IN ('verified', 'closed') THEN 1 ELSE 0 END), 0) AS BIGINT) AS rectified
-             FROM hazard WHERE {w} AND reported_at >= {from} AND reported_at < {to}"
+            "SELECT CAST({bucket} AS BIGINT) AS span, COUNT(*) AS found,
+               CAST(SUM(CASE WHEN status IN ('verified', 'closed') THEN 1 ELSE 0 END) AS BIGINT) AS rectified
+             FROM hazard WHERE {w} AND reported_at >= {from} AND reported_at < {to} GROUP BY 1"
         ))
-        .fetch_one(db.reader())
+        .fetch_all(db.reader())
         .await?;
-    Ok((r.int("found")?, r.int("rectified")?))
+    let mut out = vec![(0, 0); spans];
+    for r in rows {
+        if let Some(slot) = usize::try_from(r.int("span")?).ok().and_then(|i| out.get_mut(i)) {
+            *slot = (r.int("found")?, r.int("rectified")?);
+        }
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use domain::hazard::STATUSES;
+
+    #[test]
+    fn open_statuses_are_every_status_before_verification() {
+        let open: Vec<String> = STATUSES.iter().filter(|s| s.is_open()).map(|s| format!("'{}'", s.as_str())).collect();
+        assert_eq!(super::OPEN_STATUSES, open.join(", "));
+    }
 }

@@ -1,7 +1,7 @@
 //! The hazard ledger: scoped, filtered, paginated reads; the report; state changes with a
 //! version check, each appending an event to the hazard's timeline in the same transaction.
 
-use crate::scope::scope_clause;
+use crate::scope::region_list_clause;
 use crate::sql::{Builder, Row, like_pattern, query};
 use crate::{Db, Result, StoreError, Tx, new_id};
 use domain::access::Scope;
@@ -396,9 +396,9 @@ pub enum HazardSort {
 }
 
 fn filter_sql(b: &mut Builder, scope: &Scope, f: &HazardFilter) -> String {
-    let mut c = vec![scope_clause(b, scope, "region_code", Some("enterprise_id"))];
+    let mut c = vec![region_list_clause(b, scope, "region_code", Some("enterprise_id"))];
     if let Some(r) = &f.region {
-        c.push(scope_clause(b, &Scope::Region(r.clone()), "region_code", None));
+        c.push(region_list_clause(b, &Scope::Region(r.clone()), "region_code", None));
     }
     if let Some(g) = f.grade {
         c.push(format!("grade = {}", b.arg(g.as_str())));
@@ -421,7 +421,7 @@ fn filter_sql(b: &mut Builder, scope: &Scope, f: &HazardFilter) -> String {
         });
     }
     if let Some(day) = &f.overdue_on {
-        c.push(format!("status NOT IN ('verified', 'closed') AND deadline < {}", b.arg(day.as_str())));
+        c.push(format!("status IN ({}) AND deadline < {}", crate::figures::OPEN_STATUSES, b.arg(day.as_str())));
     }
     if let Some(l) = f.listed {
         c.push(format!("listed_level = {}", b.arg(l.as_str())));

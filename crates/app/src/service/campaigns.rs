@@ -149,9 +149,13 @@ impl App {
         id: &str,
     ) -> Result<(Campaign, Vec<RegionProgress>), ServiceError> {
         let c = self.get_campaign(p, id).await?;
-        let rows = store::campaign::progress(&self.db, &p.scope(), &c.id, &self.today().to_string()).await?;
-        let covered: BTreeMap<String, i64> =
-            store::campaign::enterprises_covered(&self.db, &p.scope(), &c.id).await?.into_iter().collect();
+        let (scope, today) = (p.scope(), self.today().to_string());
+        // Side by side: two reads of the same index.
+        let (rows, covered) = tokio::try_join!(
+            store::campaign::progress(&self.db, &scope, &c.id, &today),
+            store::campaign::enterprises_covered(&self.db, &scope, &c.id)
+        )?;
+        let covered: BTreeMap<String, i64> = covered.into_iter().collect();
         let mut by_region: BTreeMap<String, RegionProgress> = BTreeMap::new();
         let mut total = RegionProgress { region_code: "total".into(), ..Default::default() };
         for r in rows {

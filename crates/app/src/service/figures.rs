@@ -93,17 +93,18 @@ impl App {
                 .ok_or_else(|| invalid("region", "is not a region code"))?
                 .prefix(),
         );
-        let today = self.today();
-        let mut monthly = Vec::new();
+        // The months of the period (the first and last clipped to it), counted in one pass.
+        let err = |e: jiff::Error| ServiceError::Other(e.into());
+        let (mut labels, mut edges) = (Vec::new(), vec![day_ms(period.from)?]);
         let mut month = period.from.first_of_month();
         while month <= period.to {
-            let next = month.checked_add(jiff::Span::new().months(1)).map_err(|e| ServiceError::Other(e.into()))?;
-            let (from, to) =
-                (month.max(period.from), next.yesterday().map_err(|e| ServiceError::Other(e.into()))?.min(period.to));
-            let (found, rectified) = store::figures::hazards_found(&self.db, &scope, &span(from, to, today)?).await?;
-            monthly.push((month.strftime("%Y-%m").to_string(), found, rectified));
+            let next = month.checked_add(jiff::Span::new().months(1)).map_err(err)?;
+            labels.push(month.strftime("%Y-%m").to_string());
+            edges.push(day_ms(next.min(period.to.tomorrow().map_err(err)?))?);
             month = next;
         }
+        let counts = store::figures::hazards_found_by_span(&self.db, &scope, &edges).await?;
+        let monthly = labels.into_iter().zip(counts).map(|(m, (found, rectified))| (m, found, rectified)).collect();
         Ok(Figures {
             region: region.to_owned(),
             from: period.from.to_string(),

@@ -99,6 +99,16 @@ async fn figures_count_the_records_and_the_drill_downs_hold_the_same_numbers(bac
     assert_eq!(row("341500")["covert_inspections"], 1, "the city's own covert checks count under the city");
     let november = f["monthly"].as_array().unwrap().iter().find(|m| m[0] == "2026-11").unwrap().clone();
     assert_eq!(november, json!(["2026-11", 3, 1]));
+    assert_eq!(f["monthly"].as_array().unwrap().len(), 12);
+    // The trend's months are clipped to the period: the hazards of 28 November fall in the
+    // first month of a period that starts that day, and outside one that ends the day before.
+    let trend = |period: &str| {
+        let (app, luan) = (&app, &luan);
+        let url = format!("/api/v1/figures?region=341500&period={period}");
+        async move { app.get(&url, Some(luan)).await.json()["monthly"].clone() }
+    };
+    assert_eq!(trend("2026-11-28..2027-01-02").await, json!([["2026-11", 3, 1], ["2026-12", 0, 0], ["2027-01", 0, 0]]));
+    assert_eq!(trend("2026-10-15..2026-11-27").await, json!([["2026-10", 0, 0], ["2026-11", 0, 0]]));
     // Drill-down: the lists behind the figures hold the same numbers.
     let list = |q: &str| {
         let (app, luan) = (&app, &luan);

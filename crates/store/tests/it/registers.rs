@@ -115,7 +115,45 @@ async fn search_matches_names_and_code_prefixes_literally(backend: Backend) {
     assert_eq!(n(find("霍邱")).await, 2);
 }
 
+/// The tally of active enterprises per region (what the dashboards show) follows inserts,
+/// re-imports, closures, reopenings and moves, and always equals a count of the register.
+async fn the_active_tally_follows_the_register(backend: Backend) {
+    let t = TestDb::new(backend).await;
+    seed_regions(&t.db).await;
+    let city = Scope::Region(RegionPrefix::of(&RegionCode::parse("341500").unwrap(), RegionLevel::City));
+    let check = |expected: Vec<(&'static str, i64)>| {
+        let (db, city) = (&t.db, &city);
+        async move {
+            let mut tally = enterprise::active_by_region(db, city).await.unwrap();
+            tally.sort();
+            let want: Vec<(String, i64)> = expected.iter().map(|(r, n)| (r.to_string(), *n)).collect();
+            assert_eq!(tally, want);
+            for (region, n) in &want {
+                let page =
+                    enterprise::list(db, &county(region), &EnterpriseFilter::default(), PageRequest::new(None, None))
+                        .await
+                        .unwrap();
+                let active = page.items.iter().filter(|e| e.status == RegisterStatus::Active).count();
+                assert_eq!(active, *n as usize, "the tally of {region} is a count of its active enterprises");
+            }
+        }
+    };
+    let (a, b, c) = ("914403001922038216", "9144030071526726XG", "91341500MA2N0001XH");
+    upsert(&t.db, &[enterprise(a, "341522", "甲"), enterprise(b, "341522", "乙"), enterprise(c, "341524", "丙")]).await;
+    check(vec![("341522", 2), ("341524", 1)]).await;
+    upsert(&t.db, &[enterprise(a, "341522", "甲"), enterprise(b, "341522", "乙")]).await;
+    check(vec![("341522", 2), ("341524", 1)]).await;
+    let mut closed = enterprise(b, "341522", "乙");
+    closed.status = RegisterStatus::Inactive;
+    upsert(&t.db, &[closed.clone(), enterprise(a, "341524", "甲")]).await;
+    check(vec![("341524", 2)]).await;
+    closed.status = RegisterStatus::Active;
+    upsert(&t.db, &[closed]).await;
+    check(vec![("341522", 1), ("341524", 2)]).await;
+}
+
 crate::on_both_backends!(
+    the_active_tally_follows_the_register,
     upserting_the_same_rows_twice_changes_nothing,
     a_county_sees_only_its_own_enterprises,
     search_matches_names_and_code_prefixes_literally,
