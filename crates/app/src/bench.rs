@@ -388,6 +388,11 @@ pub async fn ledger(backend: Backend, hazards: usize) -> anyhow::Result<Vec<Meas
     }
     store::hazard::insert_historical(&mut tx, &batch, 0).await?;
     tx.commit().await?;
+    // After a bulk load PostgreSQL has no statistics and no visibility map until autovacuum
+    // comes by (index-only scans then read the table anyway); a server in use has both.
+    if app.db.backend() == Backend::Postgres {
+        store::sql::query("VACUUM ANALYZE").execute(app.db.reader()).await?;
+    }
     let today = app.today().to_string();
     let cases = [
         (
