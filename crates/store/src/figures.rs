@@ -210,11 +210,8 @@ pub(crate) const OPEN_STATUSES: &str = "'reported', 'assigned', 'rectifying', 's
 /// `edges[i] .. edges[i + 1]`), the hazards reported in `scope` and how many of them are
 /// verified or closed (the dashboard's monthly trend): one pass over the whole range.
 pub async fn hazards_found_by_span(db: &Db, scope: &Scope, edges: &[i64]) -> Result<Vec<(i64, i64)>> {
-    let (Some(first), Some(last)) = (edges.first(), edges.last()) else { return Ok(Vec::new()) };
+    let [first, .., last] = edges else { return Ok(Vec::new()) };
     let spans = edges.len() - 1;
-    if spans == 0 {
-        return Ok(Vec::new());
-    }
     let mut b = Builder::default();
     let w = region_list_clause(&mut b, scope, "region_code", None);
     let (from, to) = (b.arg(*first), b.arg(*last));

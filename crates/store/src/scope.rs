@@ -32,8 +32,9 @@ pub fn scope_clause(b: &mut Builder, scope: &Scope, region_col: &str, enterprise
 /// jurisdiction's region codes (from the region table) instead of a range of codes, so that an
 /// index leading with the region code is searched region by region (`region = ? AND day
 /// BETWEEN …`) rather than walked over the whole range. Used by the figures and the ledger,
-/// which read a period, a status or a grade of every region of a city or a province. Relies on every record's region code being
-/// a code of the region register, which imports and every use-case check.
+/// which read a period, a status or a grade of every region of a city or a province. Relies
+/// on every record's region code being a code of the region register, which imports and every
+/// use-case check.
 pub fn region_list_clause(b: &mut Builder, scope: &Scope, region_col: &str, enterprise_col: Option<&str>) -> String {
     match scope {
         Scope::Region(prefix) => {
