@@ -360,6 +360,16 @@ pub async fn paged<T>(
         .build(format!("SELECT {columns} FROM {from_where} ORDER BY {order} LIMIT {limit} OFFSET {offset}"))
         .fetch_all(db.reader())
         .await?;
+    page_of(rows, total, page, map)
+}
+
+/// Maps a page's rows and wraps them with the total (for [`paged`] and its variants).
+pub(crate) fn page_of<T>(
+    rows: Vec<Row>,
+    total: i64,
+    page: domain::page::PageRequest,
+    map: impl Fn(&Row) -> Result<T, StoreError>,
+) -> Result<domain::page::Paged<T>, StoreError> {
     Ok(domain::page::Paged {
         items: rows.iter().map(map).collect::<Result<_, _>>()?,
         total,
@@ -400,6 +410,35 @@ pub async fn next_number(tx: &mut crate::Tx, prefix: &str, width: usize) -> Resu
     .await?
     .int("n")?;
     Ok(format!("{prefix}{n:0width$}"))
+}
+
+/// Raises the counters of document numbers that came from elsewhere (a migrated ledger), so
+/// that [`next_number`] continues after the highest of them instead of handing out a number
+/// that is already taken. A number is its counter's prefix followed by digits; others are
+/// left alone.
+pub async fn raise_numbers<'a>(tx: &mut crate::Tx, numbers: impl Iterator<Item = &'a str>) -> Result<(), StoreError> {
+    let mut highest: std::collections::BTreeMap<&str, i64> = std::collections::BTreeMap::new();
+    for number in numbers {
+        let digits = number.len() - number.trim_end_matches(|c: char| c.is_ascii_digit()).len();
+        let (prefix, n) = number.split_at(number.len() - digits);
+        if let (false, Ok(n)) = (prefix.is_empty(), n.parse::<i64>()) {
+            let top = highest.entry(prefix).or_default();
+            *top = (*top).max(n);
+        }
+    }
+    let highest: Vec<_> = highest.into_iter().collect();
+    for chunk in highest.chunks(200) {
+        let mut b = Builder::default();
+        let values: Vec<_> = chunk.iter().map(|(p, n)| format!("({}, {})", b.arg(*p), b.arg(*n))).collect();
+        b.build(format!(
+            "INSERT INTO doc_counter (prefix, n) VALUES {} ON CONFLICT (prefix) DO UPDATE
+             SET n = CASE WHEN excluded.n > doc_counter.n THEN excluded.n ELSE doc_counter.n END",
+            values.join(", ")
+        ))
+        .execute(tx.ex())
+        .await?;
+    }
+    Ok(())
 }
 
 #[cfg(test)]

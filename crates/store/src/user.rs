@@ -207,26 +207,35 @@ pub async fn create_session(tx: &mut Tx, s: &Session) -> Result<()> {
     Ok(())
 }
 
+const SESSION_COLUMNS: &str = "s.token_hash, s.user_id, s.kind, s.csrf_token, s.created_at, s.last_seen_at";
+
+fn session_from_row(r: &Row) -> Result<Session> {
+    Ok(Session {
+        token_hash: r.text("token_hash")?,
+        user_id: r.text("user_id")?,
+        kind: r.text("kind")?,
+        csrf_token: r.text("csrf_token")?,
+        created_at: r.int("created_at")?,
+        last_seen_at: r.int("last_seen_at")?,
+    })
+}
+
 /// The open (not ended) session with this token hash, if any. Expiry is the caller's check.
 pub async fn find_session(db: &Db, token_hash: &str) -> Result<Option<Session>> {
-    let row = query(
-        "SELECT token_hash, user_id, kind, csrf_token, created_at, last_seen_at FROM session
-         WHERE token_hash = $1 AND ended_at IS NULL",
-    )
-    .bind(token_hash)
-    .fetch_optional(db.reader())
-    .await?;
-    row.map(|r| {
-        Ok(Session {
-            token_hash: r.text("token_hash")?,
-            user_id: r.text("user_id")?,
-            kind: r.text("kind")?,
-            csrf_token: r.text("csrf_token")?,
-            created_at: r.int("created_at")?,
-            last_seen_at: r.int("last_seen_at")?,
-        })
-    })
-    .transpose()
+    let sql = format!("SELECT {SESSION_COLUMNS} FROM session s WHERE s.token_hash = $1 AND s.ended_at IS NULL");
+    let row = crate::sql::dynamic_query(sql).bind(token_hash).fetch_optional(db.reader()).await?;
+    row.as_ref().map(session_from_row).transpose()
+}
+
+/// The open session with this token hash and its account, in one read: every authenticated
+/// request needs both, and a round trip to the database is a request's largest fixed cost.
+pub async fn find_session_with_user(db: &Db, token_hash: &str) -> Result<Option<(Session, User)>> {
+    let sql = format!(
+        "{SELECT} JOIN session s ON s.user_id = u.id WHERE s.token_hash = $1 AND s.ended_at IS NULL",
+        SELECT = SELECT.replacen("SELECT ", &format!("SELECT {SESSION_COLUMNS}, "), 1)
+    );
+    let row = crate::sql::dynamic_query(sql).bind(token_hash).fetch_optional(db.reader()).await?;
+    row.as_ref().map(|r| Ok((session_from_row(r)?, from_row(r)?))).transpose()
 }
 
 /// Records activity on a session.

@@ -175,7 +175,8 @@ impl App {
     pub async fn authenticate(&self, token: &str, kind: SessionKind) -> Result<Authenticated, ServiceError> {
         let hash = token_hash(token);
         let now = self.now_ms();
-        let session = store::user::find_session(&self.db, &hash).await?.ok_or(ServiceError::Unauthenticated)?;
+        let (session, user) =
+            store::user::find_session_with_user(&self.db, &hash).await?.ok_or(ServiceError::Unauthenticated)?;
         if session.kind != kind.as_str() {
             return Err(ServiceError::Unauthenticated);
         }
@@ -188,7 +189,6 @@ impl App {
         if now - session.last_seen_at >= TOUCH_INTERVAL_MS {
             store::user::touch_session(&self.db, &hash, now).await?;
         }
-        let user = store::user::by_id(&self.db, &session.user_id).await?;
         if user.disabled {
             return Err(ServiceError::Unauthenticated);
         }

@@ -524,3 +524,51 @@ async fn the_demo_activity_loads_once_through_the_use_cases(backend: Backend) {
 }
 
 crate::on_both_backends!(the_demo_activity_loads_once_through_the_use_cases);
+
+async fn hazards_reported_after_a_migrated_ledger_get_fresh_numbers(backend: Backend) {
+    use store::domain::hazard::{Grade, Source, Status};
+    let app = TestApp::new(backend).await;
+    let county = app.token("huoqiu").await;
+    let first = app.post_json("/api/v1/hazards", Some(&county), major(&enterprise1_id(&app).await)).await.json();
+    assert_eq!(first["hazard_no"], "YH-341522-2026-000001");
+    let legacy = |hazard_no: &str| store::hazard::HistoricalHazard {
+        hazard: store::hazard::NewHazard {
+            region_code: "341522".into(),
+            enterprise_id: first["enterprise_id"].as_str().unwrap().into(),
+            credit_code: first["credit_code"].as_str().unwrap().into(),
+            enterprise_name: first["enterprise_name"].as_str().unwrap().into(),
+            sector: first["sector"].as_str().unwrap().into(),
+            description: "旧台账隐患".into(),
+            location: String::new(),
+            grade: Grade::General,
+            criterion: None,
+            criterion_clause: None,
+            source: Source::SelfCheck,
+            deadline: "2026-06-30".into(),
+            responsible_unit: String::new(),
+            responsible_person: String::new(),
+            listed_level: None,
+            campaign_id: None,
+            found_by_region: None,
+            five_implementations: None,
+            rectification_plan: String::new(),
+            reported_by: "migration".into(),
+            reporter_role: "county_office".into(),
+            evidence: "[]".into(),
+        },
+        hazard_no: hazard_no.into(),
+        status: Status::Closed,
+        reported_at: 0,
+        closed_at: Some(0),
+    };
+    let db = &app.state.app.db;
+    let mut tx = db.begin().await.unwrap();
+    let rows = [legacy("YH-341522-2026-000041"), legacy("YH-341522-2026-000007"), legacy("旧-无编号")];
+    store::hazard::insert_historical(&mut tx, &rows, 0).await.unwrap();
+    tx.commit().await.unwrap();
+    let next = app.post_json("/api/v1/hazards", Some(&county), major(&enterprise1_id(&app).await)).await;
+    assert_eq!(next.status, StatusCode::CREATED, "{}", next.body);
+    assert_eq!(next.json()["hazard_no"], "YH-341522-2026-000042", "numbering continues after the migrated numbers");
+}
+
+crate::on_both_backends!(hazards_reported_after_a_migrated_ledger_get_fresh_numbers);
