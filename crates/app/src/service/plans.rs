@@ -236,7 +236,7 @@ impl App {
             inputs.freeze().map_err(|e| invalid("plan", format!("cannot be drawn from today's registers: {e}")))?;
         let secret = random_bytes::<32>();
         let commitment = domain::draw::commitment(&secret);
-        let record = with_plan_fields(serde_json::to_value(SpotRecord::committed(&frozen, &commitment)), &plan);
+        let record = with_plan_fields(&SpotRecord::committed(&frozen, &commitment), &plan)?;
         let now = self.now_ms();
         let mut tx = self.db.begin().await?;
         let stored = store::plan::Commitment {
@@ -296,7 +296,7 @@ impl App {
             .ok_or_else(|| ServiceError::Other(anyhow::anyhow!("stored secret is malformed")))?;
         let record = SpotRecord::reveal(&frozen, &secret, beacon).map_err(|e| invalid("plan", e.to_string()))?;
         let result_digest = record.result_digest.clone().unwrap_or_default();
-        let text = with_plan_fields(serde_json::to_value(&record), &plan);
+        let text = with_plan_fields(&record, &plan)?;
         store::plan::record_draw(&mut tx, &plan.id, version, beacon, &text, self.now_ms()).await?;
         let detail = json!({"beacon": beacon, "result_digest": result_digest});
         self.audit(
@@ -368,16 +368,28 @@ fn spot_inputs(r: &SpotRecord) -> SpotInputs {
     }
 }
 
-/// Adds the plan's identifying fields to a record (a verifier ignores them).
-fn with_plan_fields(value: Result<serde_json::Value, serde_json::Error>, plan: &Plan) -> String {
-    let mut v = value.unwrap_or_default();
-    if let Some(o) = v.as_object_mut() {
-        o.insert("plan_no".into(), plan.plan_no.clone().into());
-        o.insert("region_code".into(), plan.region_code.clone().into());
-        o.insert("name".into(), plan.name.clone().into());
-        o.insert("period".into(), format!("{} – {}", plan.period_start, plan.period_end).into());
+/// The record's JSON text with the plan's public fields after the record's own (`plan_no`,
+/// `region_code`, `name`, `period`). Written straight from the record: a record holds every
+/// candidate (a million for a province-wide plan), and building a JSON tree of it first cost
+/// more than the draw itself.
+fn with_plan_fields(record: &impl serde::Serialize, plan: &Plan) -> Result<String, ServiceError> {
+    let fields = json!({
+        "plan_no": plan.plan_no,
+        "region_code": plan.region_code,
+        "name": plan.name,
+        "period": format!("{} – {}", plan.period_start, plan.period_end),
+    });
+    with_fields(record, &fields)
+}
+
+/// `record`'s JSON text with the members of the object `fields` appended.
+fn with_fields(record: &impl serde::Serialize, fields: &serde_json::Value) -> Result<String, ServiceError> {
+    let text = serde_json::to_string(record).map_err(|e| ServiceError::Other(e.into()))?;
+    let fields = fields.to_string();
+    match (text.strip_suffix('}'), fields.strip_prefix('{')) {
+        (Some(open), Some(rest)) if open.len() > 1 && rest.len() > 1 => Ok(format!("{open},{rest}")),
+        _ => Err(ServiceError::Other(anyhow::anyhow!("a draw record and its fields must be non-empty JSON objects"))),
     }
-    v.to_string()
 }
 
 impl App {
@@ -390,5 +402,28 @@ impl App {
     /// the secret; the full record after). Drafts are not found.
     pub async fn published_plan(&self, plan_no: &str) -> Result<(Plan, String), ServiceError> {
         Ok(store::plan::published(&self.db, plan_no).await?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    #[test]
+    fn plan_fields_are_appended_to_the_record_text() {
+        let record =
+            json!({"spec": "random-draw/1", "candidates": [{"id": "a", "stratum": "major"}], "commitment": "ab"});
+        let fields =
+            json!({"plan_no": "CJ-341522-2026-001", "region_code": "341522", "name": "“双随机”", "period": "a – b"});
+        let mut tree = record.clone();
+        for (k, v) in fields.as_object().unwrap() {
+            tree.as_object_mut().unwrap().insert(k.clone(), v.clone());
+        }
+        let text = super::with_fields(&record, &fields).unwrap();
+        let parsed: serde_json::Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(parsed, tree, "the same members as the record with the fields inserted");
+        assert!(text.starts_with(&record.to_string()[..record.to_string().len() - 1]), "the record's text unchanged");
+        assert!(text.ends_with(r#""region_code":"341522"}"#), "{text}");
+        assert!(super::with_fields(&json!({}), &fields).is_err(), "an empty record is refused");
     }
 }
