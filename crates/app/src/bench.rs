@@ -15,6 +15,9 @@ use std::time::Instant;
 use store::Backend;
 use store::testing::TestDb;
 
+mod http;
+pub use http::{LoadResult, http, table as load_table};
+
 /// One measured operation.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct Measurement {
@@ -77,18 +80,41 @@ fn backend_name(b: Backend) -> &'static str {
     }
 }
 
+/// The application over a scratch database, as the server would build it (system clock,
+/// Anhui as root, throw-away evidence directory and covert-plan keys).
+fn scratch_app(db: &store::Db) -> App {
+    App {
+        db: db.clone(),
+        clock: Arc::new(SystemClock),
+        root_region: "340000".into(),
+        evidence_dir: std::env::temp_dir().join(format!("inspectorate-bench-{}", store::new_id())),
+        keys: crate::sealing::ephemeral_keys(),
+        drawn: Default::default(),
+    }
+}
+
+/// A signed-in user of `role` at region `code` of `level`, for calling the use-cases directly.
+fn principal(
+    code: &str,
+    level: domain::region::RegionLevel,
+    role: domain::access::Role,
+) -> anyhow::Result<domain::access::Principal> {
+    let region = domain::region::RegionCode::parse(code)?;
+    Ok(domain::access::Principal {
+        user_id: "bench".into(),
+        username: "bench".into(),
+        role,
+        region_prefix: domain::region::RegionPrefix::of(&region, level),
+        region,
+        enterprise_id: None,
+    })
+}
+
 /// Measures importing `rows` enterprises from CSV on `backend`.
 pub async fn import(backend: Backend, rows: usize) -> anyhow::Result<Measurement> {
     let csv = enterprise_csv(rows);
     let scratch = TestDb::new(backend).await;
-    let app = App {
-        db: scratch.db.clone(),
-        clock: Arc::new(SystemClock),
-        root_region: "340000".into(),
-        evidence_dir: std::env::temp_dir().join("inspectorate-evidence"),
-        keys: crate::sealing::ephemeral_keys(),
-        drawn: Default::default(),
-    };
+    let app = scratch_app(&scratch.db);
     crate::refdata::sync(&app.db).await?;
     let options = ImportOptions { skip_bad: false, limits: Limits::CLI };
     let start = Instant::now();
@@ -155,18 +181,10 @@ pub fn table(ms: &[Measurement]) -> String {
 /// is the core draw alone on the same inputs in memory (SHA-256 of the canonical text, sort
 /// and shuffle), the floor the database path is compared with.
 pub async fn draw(backend: Backend, rows: usize, officers: usize) -> anyhow::Result<Vec<Measurement>> {
-    use domain::access::{Principal, Role};
-    use domain::region::{RegionCode, RegionLevel, RegionPrefix};
+    use domain::access::Role;
+    use domain::region::RegionLevel;
     let scratch = TestDb::new(backend).await;
-    let dir = std::env::temp_dir().join(format!("inspectorate-bench-{}", store::new_id()));
-    let app = App {
-        db: scratch.db.clone(),
-        clock: Arc::new(SystemClock),
-        root_region: "340000".into(),
-        evidence_dir: dir,
-        keys: crate::sealing::ephemeral_keys(),
-        drawn: Default::default(),
-    };
+    let app = scratch_app(&scratch.db);
     crate::refdata::sync(&app.db).await?;
     let options = ImportOptions { skip_bad: false, limits: Limits::CLI };
     app.import_register(
@@ -191,16 +209,7 @@ pub async fn draw(backend: Backend, rows: usize, officers: usize) -> anyhow::Res
         &|_| {},
     )
     .await?;
-    let region = RegionCode::parse("340000")?;
-    let principal = Principal {
-        user_id: "bench".into(),
-        username: "bench".into(),
-        role: Role::CityOffice,
-        region_prefix: RegionPrefix::of(&region, RegionLevel::Province),
-        region,
-        enterprise_id: None,
-    };
-    let actor = Actor::user(&principal, "bench");
+    let actor = Actor::user(&principal("340000", RegionLevel::Province, Role::CityOffice)?, "bench");
     let share = |per_mille: usize| (rows * per_mille / 1000 / 7 * 7).to_string();
     let input = crate::service::plans::PlanInput {
         name: "bench".into(),
@@ -276,25 +285,15 @@ fn stats(mut xs: Vec<f64>) -> (f64, f64) {
     (at(0.5), at(0.95))
 }
 
-/// Measures the hazard ledger at scale: `hazards` historical hazards over `hazards / 2`
-/// enterprises (three years, most closed, some overdue), then ledger pages (50 rows and the
-/// total count, filtered and sorted) for a county, a city and the province through the
-/// use-case, 30 times each, and a city's special-action progress. Baseline: the store query
-/// alone (the same SQL on the connection, without the use-case and its mapping).
-pub async fn ledger(backend: Backend, hazards: usize) -> anyhow::Result<Vec<Measurement>> {
-    use domain::access::{Principal, Role};
+/// Fills a scratch database with `hazards` historical hazards over `hazards / 2` enterprises
+/// (three years from 2024, most closed, some overdue, a tenth major; those of Lu'an in a
+/// special action run by the city) and returns the special action's id. The data the ledger,
+/// dashboard and HTTP measurements run on.
+pub(crate) async fn fill_ledger(app: &App, hazards: usize) -> anyhow::Result<String> {
+    use domain::access::Role;
     use domain::hazard::{Grade, Source, Status};
-    use domain::region::{RegionCode, RegionLevel, RegionPrefix};
-    use store::hazard::{HazardFilter, HazardSort, HistoricalHazard, NewHazard};
-    let scratch = TestDb::new(backend).await;
-    let app = App {
-        db: scratch.db.clone(),
-        clock: Arc::new(SystemClock),
-        root_region: "340000".into(),
-        evidence_dir: std::env::temp_dir().join(format!("inspectorate-bench-{}", store::new_id())),
-        keys: crate::sealing::ephemeral_keys(),
-        drawn: Default::default(),
-    };
+    use domain::region::RegionLevel;
+    use store::hazard::{HistoricalHazard, NewHazard};
     crate::refdata::sync(&app.db).await?;
     let options = ImportOptions { skip_bad: false, limits: Limits::CLI };
     app.import_register(
@@ -307,17 +306,6 @@ pub async fn ledger(backend: Backend, hazards: usize) -> anyhow::Result<Vec<Meas
     )
     .await?;
     let enterprises = store::enterprise::all_keys(&app.db).await?;
-    let principal = |code: &str, level: RegionLevel, role: Role| -> anyhow::Result<Principal> {
-        let region = RegionCode::parse(code)?;
-        Ok(Principal {
-            user_id: "bench".into(),
-            username: "bench".into(),
-            role,
-            region_prefix: RegionPrefix::of(&region, level),
-            region,
-            enterprise_id: None,
-        })
-    };
     let city = principal("341500", RegionLevel::City, Role::CityOffice)?;
     let campaign = app
         .create_campaign(
@@ -393,6 +381,22 @@ pub async fn ledger(backend: Backend, hazards: usize) -> anyhow::Result<Vec<Meas
     if app.db.backend() == Backend::Postgres {
         store::sql::query("VACUUM ANALYZE").execute(app.db.reader()).await?;
     }
+    Ok(campaign)
+}
+
+/// Measures the hazard ledger at scale on the data of [`fill_ledger`]: ledger pages (50 rows
+/// and the total count, filtered and sorted) for a county, a city and the province through the
+/// use-case, 30 times each, and a city's special-action progress. Baseline: the store query
+/// alone (the same SQL on the connection, without the use-case and its mapping).
+pub async fn ledger(backend: Backend, hazards: usize) -> anyhow::Result<Vec<Measurement>> {
+    use domain::access::Role;
+    use domain::hazard::{Grade, Status};
+    use domain::region::RegionLevel;
+    use store::hazard::{HazardFilter, HazardSort};
+    let scratch = TestDb::new(backend).await;
+    let app = scratch_app(&scratch.db);
+    let campaign = fill_ledger(&app, hazards).await?;
+    let city = principal("341500", RegionLevel::City, Role::CityOffice)?;
     let today = app.today().to_string();
     let cases = [
         (

@@ -139,6 +139,12 @@ enum Command {
         /// Which backends (PostgreSQL scratch databases are created through INSPECTORATE_TEST_PG).
         #[arg(long, value_enum, default_value = "both")]
         backend: BenchBackend,
+        /// `http`: how long each phase (baseline, mixed load) runs, in seconds.
+        #[arg(long, default_value_t = 20.0)]
+        seconds: f64,
+        /// `http`: concurrent keep-alive connections of the load generator.
+        #[arg(long, default_value_t = 32)]
+        connections: usize,
     },
     /// Replace the database with a backup (stop the server first).
     Restore {
@@ -167,6 +173,9 @@ enum BenchWhat {
     Draw,
     /// Ledger pages, special-action progress, dashboards and the evaluation over `--rows` hazards.
     Ledger,
+    /// The server (this binary, as a child process) under a mixed HTTP load over `--rows`
+    /// hazards, against the same server answering `/healthz`; reports its peak memory.
+    Http,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -436,22 +445,37 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Restore { file, force } => restore(&config, &file, force).await,
-        Command::Bench { what, rows, backend } => {
+        Command::Bench { what, rows, backend, seconds, connections } => {
             let backends = match backend {
                 BenchBackend::Sqlite => vec![store::Backend::Sqlite],
                 BenchBackend::Postgres => vec![store::Backend::Postgres],
                 BenchBackend::Both => vec![store::Backend::Sqlite, store::Backend::Postgres],
             };
-            let mut results = Vec::new();
+            let (mut results, mut loads) = (Vec::new(), Vec::new());
             for b in backends {
                 eprintln!("measuring {what:?} with {rows} rows on {b:?}…");
                 match what {
                     BenchWhat::Import => results.push(crate::bench::import(b, rows).await?),
                     BenchWhat::Draw => results.extend(crate::bench::draw(b, rows, 5_000).await?),
                     BenchWhat::Ledger => results.extend(crate::bench::ledger(b, rows).await?),
+                    BenchWhat::Http => {
+                        let exe = std::env::current_exe().context("finding this binary to start the server")?;
+                        loads.push(crate::bench::http(b, rows, &exe, seconds, connections).await?);
+                    }
                 }
             }
-            print!("{}", crate::bench::table(&results));
+            if loads.is_empty() {
+                print!("{}", crate::bench::table(&results));
+            } else {
+                print!("{}", crate::bench::load_table(&loads));
+                for (run, base) in &loads {
+                    for (what, r) in [("load", run), ("baseline", base)] {
+                        if let Some(e) = &r.first_error {
+                            eprintln!("{} {what}: first of {} errors: {e}", r.backend, r.errors);
+                        }
+                    }
+                }
+            }
             Ok(ExitCode::SUCCESS)
         }
     }

@@ -29,3 +29,17 @@ async fn the_ledger_benchmark_runs_and_reports_pages_progress_dashboards_and_eva
 }
 
 crate::on_both_backends!(the_ledger_benchmark_runs_and_reports_pages_progress_dashboards_and_evaluation);
+
+async fn the_http_load_benchmark_runs_the_server_and_reports_rates_latencies_and_memory(backend: Backend) {
+    let server = std::path::Path::new(env!("CARGO_BIN_EXE_inspectorate"));
+    let (run, base) = inspectorate::bench::http(backend, 400, server, 1.5, 4).await.unwrap();
+    assert_eq!(run.errors, 0, "the mixed load had errors: {:?}", run.first_error);
+    assert_eq!(base.errors, 0, "the baseline had errors: {:?}", base.first_error);
+    assert!(run.requests > 20 && base.requests > 20, "{run:?} {base:?}");
+    assert!(run.p50_seconds > 0.0 && run.p99_seconds >= run.p50_seconds);
+    assert!(run.peak_rss_bytes.is_some_and(|b| b > 1_000_000), "the server's peak RSS: {:?}", run.peak_rss_bytes);
+    let table = inspectorate::bench::load_table(&[(run, base)]);
+    assert!(table.contains("| HTTP mixed load (70 % reads, 20 % transitions, 10 % creates; 400 hazards) |"), "{table}");
+}
+
+crate::on_both_backends!(the_http_load_benchmark_runs_the_server_and_reports_rates_latencies_and_memory);
