@@ -1,13 +1,11 @@
 //! The figures of BRIEF §9 for a jurisdiction and a period, computed from the records (never
 //! stored as totals), per county-level region so that any level (county, city, province) is a
-//! sum over its regions. One GROUP BY per kind of record.
+//! sum over its regions. One GROUP BY per kind of record, sent as two statements.
 
 use crate::scope::region_list_clause;
 use crate::sql::Builder;
 use crate::{Db, Result};
 use domain::access::Scope;
-use futures_util::FutureExt;
-use futures_util::future::BoxFuture;
 use std::collections::BTreeMap;
 
 /// A period: days (YYYY-MM-DD, inclusive) and the same bounds as instants (ms, `to_end_ms`
@@ -86,26 +84,59 @@ impl RegionFigures {
     }
 }
 
-/// `(region, n)` for `SELECT <region_col>, COUNT(*) FROM …` grouped by region: the shape of
-/// most figures. `from_where` gets the builder and the scope condition and returns the text
-/// after `FROM`.
-async fn counts(
-    db: &Db,
-    scope: &Scope,
-    region_col: &str,
-    count: &str,
-    from_where: impl FnOnce(&mut Builder, &str) -> String,
-) -> Result<Vec<(String, i64)>> {
-    let mut b = Builder::default();
-    let w = region_list_clause(&mut b, scope, region_col, None);
-    let tail = from_where(&mut b, &w);
-    let text = format!("SELECT {region_col} AS region_code, {count} AS n FROM {tail} GROUP BY {region_col}");
-    b.build(text).fetch_all(db.reader()).await?.iter().map(|r| Ok((r.text("region_code")?, r.int("n")?))).collect()
+/// Which field of [`RegionFigures`] a count fills.
+type Field = fn(&mut RegionFigures) -> &mut i64;
+
+/// Figures counted per region, run as one statement: a `UNION ALL` of one GROUP BY per figure,
+/// each row tagged with its figure. A dashboard is a request users repeat all day, and on
+/// SQLite every statement is a round trip to the connection's thread, which cost more than
+/// these small counts themselves.
+struct Counts<'a> {
+    b: Builder,
+    scope: &'a Scope,
+    parts: Vec<String>,
+    fields: Vec<Field>,
+}
+
+impl<'a> Counts<'a> {
+    fn new(scope: &'a Scope) -> Self {
+        Self { b: Builder::default(), scope, parts: Vec::new(), fields: Vec::new() }
+    }
+
+    /// Adds `SELECT <region_col>, <count> FROM <tail> GROUP BY <region_col>` filling `field`;
+    /// `tail` gets the builder and the scope condition and returns the text after `FROM`.
+    fn add(
+        &mut self,
+        region_col: &str,
+        count: &str,
+        tail: impl FnOnce(&mut Builder, &str) -> String,
+        field: Field,
+    ) -> &mut Self {
+        let w = region_list_clause(&mut self.b, self.scope, region_col, None);
+        let tail = tail(&mut self.b, &w);
+        let i = self.parts.len();
+        self.parts.push(format!(
+            "SELECT CAST({i} AS BIGINT) AS figure, {region_col} AS region_code, {count} AS n FROM {tail} \
+             GROUP BY {region_col}"
+        ));
+        self.fields.push(field);
+        self
+    }
+
+    /// Runs the statement and adds each count to its region's figures in `out`.
+    async fn run(self, db: &Db, out: &mut BTreeMap<String, RegionFigures>) -> Result<()> {
+        for r in self.b.build(self.parts.join(" UNION ALL ")).fetch_all(db.reader()).await? {
+            let field = usize::try_from(r.int("figure")?).ok().and_then(|i| self.fields.get(i)).copied();
+            if let (Some(field), Some(n)) = (field, r.opt_int("n")?) {
+                *field(out.entry(r.text("region_code")?).or_default()) += n;
+            }
+        }
+        Ok(())
+    }
 }
 
 /// The figures of every region with records in `scope` for the period, by region code.
 pub async fn by_region(db: &Db, scope: &Scope, s: &Span) -> Result<BTreeMap<String, RegionFigures>> {
-    let mut out: BTreeMap<String, RegionFigures> = BTreeMap::new();
     // Hazards: five figures from one pass.
     let mut b = Builder::default();
     let w = region_list_clause(&mut b, scope, "region_code", None);
@@ -120,72 +151,106 @@ pub async fn by_region(db: &Db, scope: &Scope, s: &Span) -> Result<BTreeMap<Stri
         sum("source = 'cross_inspection'"),
     );
     let hazards = b.build(text).fetch_all(db.reader());
-    let overdue = counts(db, scope, "region_code", "COUNT(*)", |b, w| {
-        let today = b.arg(s.today.as_str());
-        format!("hazard WHERE {w} AND grade = 'major' AND status IN ({OPEN_STATUSES}) AND deadline < {today}")
-    });
-    let spot = counts(db, scope, "region_code", "COUNT(DISTINCT enterprise_id)", |b, w| {
-        let (from, to) = (b.arg(s.from.as_str()), b.arg(s.to.as_str()));
-        format!("inspection WHERE {w} AND plan_id IS NOT NULL AND inspected_on >= {from} AND inspected_on <= {to}")
-    });
-    let penalties = counts(db, scope, "region_code", "COUNT(*)", |b, w| {
-        let (from, to) = (b.arg(s.from.as_str()), b.arg(s.to.as_str()));
-        format!("penalty_case WHERE {w} AND decided_on >= {from} AND decided_on <= {to}")
-    });
+    let days = |b: &mut Builder| (b.arg(s.from.as_str()), b.arg(s.to.as_str()));
+    let instants = |b: &mut Builder| (b.arg(s.from_ms), b.arg(s.to_end_ms));
     let accident_days = |b: &mut Builder, w: &str| {
-        let (from, to) = (b.arg(s.from.as_str()), b.arg(s.to.as_str()));
+        let (from, to) = days(b);
         format!("accident WHERE {w} AND occurred_on >= {from} AND occurred_on <= {to}")
     };
-    let accidents = counts(db, scope, "region_code", "COUNT(*)", accident_days);
-    let deaths = counts(db, scope, "region_code", "CAST(SUM(deaths) AS BIGINT)", accident_days);
-    let serious = counts(db, scope, "region_code", "COUNT(*)", |b, w| {
-        let tail = accident_days(b, w);
-        format!("{tail} AND grade IN ('major', 'especially_major')")
-    });
-    let inspections = counts(db, scope, "region_code", "COUNT(*)", |b, w| {
-        let (from, to) = (b.arg(s.from.as_str()), b.arg(s.to.as_str()));
-        format!("inspection WHERE {w} AND inspected_on >= {from} AND inspected_on <= {to}")
-    });
-    let enterprises = crate::enterprise::active_by_region(db, scope);
-    let problems = counts(db, scope, "q.region_code", "COUNT(*)", |b, w| {
-        let (from, to) = (b.arg(s.from_ms), b.arg(s.to_end_ms));
-        format!(
-            "covert_problem q JOIN covert_plan p ON p.id = q.plan_id
-             WHERE {w} AND q.kind = 'covert' AND p.done_at >= {from} AND p.done_at < {to}"
+    let mut counts = Counts::new(scope);
+    counts
+        .add(
+            "region_code",
+            "COUNT(*)",
+            |b, w| {
+                let today = b.arg(s.today.as_str());
+                format!("hazard WHERE {w} AND grade = 'major' AND status IN ({OPEN_STATUSES}) AND deadline < {today}")
+            },
+            |f| &mut f.major_overdue,
         )
-    });
-    // Covert checks count in the planning region; their problems in the region they concern.
-    let covert = counts(db, scope, "region_code", "COUNT(*)", |b, w| {
-        let (from, to) = (b.arg(s.from_ms), b.arg(s.to_end_ms));
-        format!("covert_plan WHERE {w} AND status = 'done' AND done_at >= {from} AND done_at < {to}")
-    });
-    let handled = counts(db, scope, "q.region_code", "COUNT(*)", |b, w| {
-        let (from, to) = (b.arg(s.from_ms), b.arg(s.to_end_ms));
-        format!(
-            "covert_problem q JOIN covert_plan p ON p.id = q.plan_id LEFT JOIN hazard h ON h.id = q.hazard_id
-             WHERE {w} AND q.kind = 'covert' AND p.done_at >= {from} AND p.done_at < {to}
-               AND (q.hazard_id IS NULL OR h.status IN ('verified', 'closed'))
-               AND (q.handover_status IS NULL OR q.handover_status = 'accepted')"
+        .add(
+            "region_code",
+            "COUNT(DISTINCT enterprise_id)",
+            |b, w| {
+                let (from, to) = days(b);
+                format!(
+                    "inspection WHERE {w} AND plan_id IS NOT NULL AND inspected_on >= {from} AND inspected_on <= {to}"
+                )
+            },
+            |f| &mut f.enterprises_spot_checked,
         )
-    });
-    type Field = fn(&mut RegionFigures) -> &mut i64;
-    type Counts<'a> = BoxFuture<'a, Result<Vec<(String, i64)>>>;
-    let parts: [(Counts<'_>, Field); 11] = [
-        (overdue.boxed(), |f| &mut f.major_overdue),
-        (spot.boxed(), |f| &mut f.enterprises_spot_checked),
-        (penalties.boxed(), |f| &mut f.penalty_decisions),
-        (accidents.boxed(), |f| &mut f.accidents),
-        (deaths.boxed(), |f| &mut f.deaths),
-        (covert.boxed(), |f| &mut f.covert_inspections),
-        (handled.boxed(), |f| &mut f.covert_problems_handled),
-        (serious.boxed(), |f| &mut f.serious_accidents),
-        (inspections.boxed(), |f| &mut f.inspections),
-        (enterprises.boxed(), |f| &mut f.enterprises),
-        (problems.boxed(), |f| &mut f.covert_problems),
-    ];
-    let (queries, fields): (Vec<_>, Vec<Field>) = parts.into_iter().unzip();
-    // The queries run side by side (SQLite has several reader connections).
-    let (hazards, counted) = tokio::try_join!(hazards, futures_util::future::try_join_all(queries))?;
+        .add(
+            "region_code",
+            "COUNT(*)",
+            |b, w| {
+                let (from, to) = days(b);
+                format!("penalty_case WHERE {w} AND decided_on >= {from} AND decided_on <= {to}")
+            },
+            |f| &mut f.penalty_decisions,
+        )
+        .add("region_code", "COUNT(*)", accident_days, |f| &mut f.accidents)
+        .add("region_code", "CAST(SUM(deaths) AS BIGINT)", accident_days, |f| &mut f.deaths)
+        .add(
+            "region_code",
+            "COUNT(*)",
+            |b, w| format!("{} AND grade IN ('major', 'especially_major')", accident_days(b, w)),
+            |f| &mut f.serious_accidents,
+        )
+        .add(
+            "region_code",
+            "COUNT(*)",
+            |b, w| {
+                let (from, to) = days(b);
+                format!("inspection WHERE {w} AND inspected_on >= {from} AND inspected_on <= {to}")
+            },
+            |f| &mut f.inspections,
+        )
+        // The register's size is a tally kept with the register (`store::enterprise`).
+        .add(
+            "region_code",
+            "CAST(SUM(active) AS BIGINT)",
+            |_, w| format!("enterprise_tally WHERE {w} AND active <> 0"),
+            |f| &mut f.enterprises,
+        )
+        .add(
+            "q.region_code",
+            "COUNT(*)",
+            |b, w| {
+                let (from, to) = instants(b);
+                format!(
+                    "covert_problem q JOIN covert_plan p ON p.id = q.plan_id
+                     WHERE {w} AND q.kind = 'covert' AND p.done_at >= {from} AND p.done_at < {to}"
+                )
+            },
+            |f| &mut f.covert_problems,
+        )
+        // Covert checks count in the planning region; their problems in the region they concern.
+        .add(
+            "region_code",
+            "COUNT(*)",
+            |b, w| {
+                let (from, to) = instants(b);
+                format!("covert_plan WHERE {w} AND status = 'done' AND done_at >= {from} AND done_at < {to}")
+            },
+            |f| &mut f.covert_inspections,
+        )
+        .add(
+            "q.region_code",
+            "COUNT(*)",
+            |b, w| {
+                let (from, to) = instants(b);
+                format!(
+                    "covert_problem q JOIN covert_plan p ON p.id = q.plan_id LEFT JOIN hazard h ON h.id = q.hazard_id
+                     WHERE {w} AND q.kind = 'covert' AND p.done_at >= {from} AND p.done_at < {to}
+                       AND (q.hazard_id IS NULL OR h.status IN ('verified', 'closed'))
+                       AND (q.handover_status IS NULL OR q.handover_status = 'accepted')"
+                )
+            },
+            |f| &mut f.covert_problems_handled,
+        );
+    // The hazards' pass and the other figures run side by side (SQLite has several readers).
+    let mut out: BTreeMap<String, RegionFigures> = BTreeMap::new();
+    let (hazards, ()) = tokio::try_join!(hazards, counts.run(db, &mut out))?;
     for r in hazards {
         let f = out.entry(r.text("region_code")?).or_default();
         f.hazards_found += r.int("found")?;
@@ -193,11 +258,6 @@ pub async fn by_region(db: &Db, scope: &Scope, s: &Span) -> Result<BTreeMap<Stri
         f.major_found += r.int("major")?;
         f.major_closed += r.int("major_closed")?;
         f.cross_hazards += r.int("cross_found")?;
-    }
-    for (rows, field) in counted.into_iter().zip(fields) {
-        for (region, n) in rows {
-            *field(out.entry(region).or_default()) += n;
-        }
     }
     Ok(out)
 }
