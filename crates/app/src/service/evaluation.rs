@@ -123,7 +123,7 @@ impl App {
         quarter: Quarter,
     ) -> Result<BTreeMap<String, store::figures::RegionFigures>, ServiceError> {
         let period = Period { from: quarter.first_day(), to: quarter.last_day() };
-        Ok(self.figures_by_child(parent, &period).await?.1.into_iter().collect())
+        Ok(self.figures_by_child(parent, &period, &[]).await?.1.into_iter().collect())
     }
 
     /// The inputs of each sub-region of `parent` (its children) from the figures of a quarter

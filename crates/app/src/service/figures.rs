@@ -41,20 +41,26 @@ fn span(from: jiff::civil::Date, to: jiff::civil::Date, today: jiff::civil::Date
     })
 }
 
+/// A region's totals, each sub-region's figures, and the hazards found and rectified in each
+/// span of a trend.
+pub(crate) type ByChild = (RegionFigures, Vec<(String, RegionFigures)>, Vec<(i64, i64)>);
+
 impl App {
     /// The totals of `region` for `period` and each sub-region's (no access check: callers
-    /// check). A region's own records that belong to no sub-region (a city's covert checks)
-    /// are listed under the region's own code.
+    /// check), with the trend over the spans between `edges` (ms; empty: none). A region's own
+    /// records that belong to no sub-region (a city's covert checks) are listed under the
+    /// region's own code.
     pub(crate) async fn figures_by_child(
         &self,
         region: &str,
         period: &Period,
-    ) -> Result<(RegionFigures, Vec<(String, RegionFigures)>), ServiceError> {
+        edges: &[i64],
+    ) -> Result<ByChild, ServiceError> {
         let r: &Region =
             crate::refdata::REGION_BY_CODE.get(region).ok_or_else(|| invalid("region", "is not a region code"))?;
         let scope = domain::access::Scope::Region(r.prefix());
-        let per_region =
-            store::figures::by_region(&self.db, &scope, &span(period.from, period.to, self.today())?).await?;
+        let (per_region, trend) =
+            store::figures::with_trend(&self.db, &scope, &span(period.from, period.to, self.today())?, edges).await?;
         let children: Vec<&Region> = crate::refdata::REGIONS
             .iter()
             .filter(|c| c.parent.as_ref().is_some_and(|x| x.as_str() == region))
@@ -72,7 +78,7 @@ impl App {
                 },
             }
         }
-        Ok((total, by_region))
+        Ok((total, by_region, trend))
     }
 
     /// The figures of `region` for `period`. Users see regions of their jurisdiction; the CLI
@@ -86,14 +92,8 @@ impl App {
                 return Err(ServiceError::NotFound);
             }
         }
-        let (total, by_region) = self.figures_by_child(region, period).await?;
-        let scope = domain::access::Scope::Region(
-            crate::refdata::REGION_BY_CODE
-                .get(region)
-                .ok_or_else(|| invalid("region", "is not a region code"))?
-                .prefix(),
-        );
-        // The months of the period (the first and last clipped to it), counted in one pass.
+        // The months of the period (the first and last clipped to it), counted in the same
+        // pass as the figures.
         let err = |e: jiff::Error| ServiceError::Other(e.into());
         let (mut labels, mut edges) = (Vec::new(), vec![day_ms(period.from)?]);
         let mut month = period.from.first_of_month();
@@ -103,7 +103,7 @@ impl App {
             edges.push(day_ms(next.min(period.to.tomorrow().map_err(err)?))?);
             month = next;
         }
-        let counts = store::figures::hazards_found_by_span(&self.db, &scope, &edges).await?;
+        let (total, by_region, counts) = self.figures_by_child(region, period, &edges).await?;
         let monthly = labels.into_iter().zip(counts).map(|(m, (found, rectified))| (m, found, rectified)).collect();
         Ok(Figures {
             region: region.to_owned(),
