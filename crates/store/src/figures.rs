@@ -143,9 +143,9 @@ pub async fn by_region(db: &Db, scope: &Scope, s: &Span) -> Result<BTreeMap<Stri
 /// [`by_region`] and, for consecutive spans of the period (`edges` are their bounds in ms,
 /// from `s.from_ms` to `s.to_end_ms`: span `i` is `edges[i] .. edges[i + 1]`), the hazards
 /// reported in `scope` and how many of them are verified or closed (the dashboard's monthly
-/// trend). The hazards are read in one pass grouped by region and span, from which both the
-/// regions' figures and the trend are summed: a province's quarter is 170,000 index entries
-/// per pass at province scale. Empty `edges`: no trend.
+/// trend). The hazards are read in one pass grouped by region, with each span's counts as
+/// columns, from which both the regions' figures and the trend are summed: a province's
+/// quarter is 170,000 index entries per pass at province scale. Empty `edges`: no trend.
 pub async fn with_trend(
     db: &Db,
     scope: &Scope,
@@ -162,22 +162,23 @@ pub async fn with_trend(
     let mut b = Builder::default();
     let w = region_list_clause(&mut b, scope, "region_code", None);
     let (from, to) = (b.arg(s.from_ms), b.arg(s.to_end_ms));
-    let bucket = match edges.get(1..spans) {
-        Some(inner) if !inner.is_empty() => {
-            let whens: Vec<String> = inner
-                .iter()
-                .enumerate()
-                .map(|(i, edge)| format!("WHEN reported_at < {} THEN {i}", b.arg(*edge)))
-                .collect();
-            format!("CASE {} ELSE {} END", whens.join(" "), spans - 1)
-        }
-        _ => "0".to_owned(),
-    };
     let sum = |cond: &str| format!("CAST(SUM(CASE WHEN {cond} THEN 1 ELSE 0 END) AS BIGINT)");
+    // Each span's counts are columns of the region's row (not a second grouping key), so that
+    // the rows are grouped in the index's order without a sort.
+    let mut per_span = String::new();
+    for (i, pair) in edges.windows(2).enumerate() {
+        let (lo, hi) = (b.arg(pair[0]), b.arg(pair[1]));
+        let inside = format!("reported_at >= {lo} AND reported_at < {hi}");
+        per_span.push_str(&format!(
+            ", {} AS found_{i}, {} AS rectified_{i}",
+            sum(&inside),
+            sum(&format!("{inside} AND status IN ('verified', 'closed')"))
+        ));
+    }
     let text = format!(
-        "SELECT region_code, CAST({bucket} AS BIGINT) AS span, COUNT(*) AS found, {} AS rectified, {} AS major,
-           {} AS major_closed, {} AS cross_found
-         FROM hazard WHERE {w} AND reported_at >= {from} AND reported_at < {to} GROUP BY region_code, 2",
+        "SELECT region_code, COUNT(*) AS found, {} AS rectified, {} AS major, {} AS major_closed, {} AS cross_found
+           {per_span}
+         FROM hazard WHERE {w} AND reported_at >= {from} AND reported_at < {to} GROUP BY region_code",
         sum("status IN ('verified', 'closed')"),
         sum("grade = 'major' AND campaign_id IS NOT NULL"),
         sum("grade = 'major' AND campaign_id IS NOT NULL AND status = 'closed'"),
@@ -286,16 +287,15 @@ pub async fn with_trend(
     let (hazards, ()) = tokio::try_join!(hazards, counts.run(db, &mut out))?;
     let mut trend = vec![(0, 0); spans];
     for r in hazards {
-        let (found, rectified) = (r.int("found")?, r.int("rectified")?);
         let f = out.entry(r.text("region_code")?).or_default();
-        f.hazards_found += found;
-        f.hazards_rectified += rectified;
+        f.hazards_found += r.int("found")?;
+        f.hazards_rectified += r.int("rectified")?;
         f.major_found += r.int("major")?;
         f.major_closed += r.int("major_closed")?;
         f.cross_hazards += r.int("cross_found")?;
-        if let Some(slot) = usize::try_from(r.int("span")?).ok().and_then(|i| trend.get_mut(i)) {
-            slot.0 += found;
-            slot.1 += rectified;
+        for (i, slot) in trend.iter_mut().enumerate() {
+            slot.0 += r.int(&format!("found_{i}"))?;
+            slot.1 += r.int(&format!("rectified_{i}"))?;
         }
     }
     Ok((out, trend))
