@@ -281,8 +281,12 @@ fn done(times: &[f64], runs: usize) -> bool {
 
 fn stats(mut xs: Vec<f64>) -> (f64, f64) {
     xs.sort_by(f64::total_cmp);
-    let at = |q: f64| xs[((xs.len() as f64 - 1.0) * q).round() as usize];
-    (at(0.5), at(0.95))
+    (quantile(&xs, 0.5), quantile(&xs, 0.95))
+}
+
+/// The `q` quantile of sorted timings (nearest rank; NaN when there are none).
+fn quantile(sorted: &[f64], q: f64) -> f64 {
+    sorted.get(((sorted.len().max(1) - 1) as f64 * q).round() as usize).copied().unwrap_or(f64::NAN)
 }
 
 /// Fills a scratch database with `hazards` historical hazards over `hazards / 2` enterprises

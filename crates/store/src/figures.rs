@@ -187,10 +187,14 @@ pub async fn with_trend(
     let hazards = b.build(text).fetch_all(db.reader());
     let days = |b: &mut Builder| (b.arg(s.from.as_str()), b.arg(s.to.as_str()));
     let instants = |b: &mut Builder| (b.arg(s.from_ms), b.arg(s.to_end_ms));
-    let accident_days = |b: &mut Builder, w: &str| {
-        let (from, to) = days(b);
-        format!("accident WHERE {w} AND occurred_on >= {from} AND occurred_on <= {to}")
+    // `<table> WHERE <scope> [AND <condition>] AND <day column> within the period`.
+    let dated = |table: &'static str, condition: &'static str, day: &'static str| {
+        move |b: &mut Builder, w: &str| {
+            let (from, to) = days(b);
+            format!("{table} WHERE {w}{condition} AND {day} >= {from} AND {day} <= {to}")
+        }
     };
+    let accident_days = dated("accident", "", "occurred_on");
     let mut counts = Counts::new(scope);
     counts
         .add(
@@ -205,40 +209,19 @@ pub async fn with_trend(
         .add(
             "region_code",
             "COUNT(DISTINCT enterprise_id)",
-            |b, w| {
-                let (from, to) = days(b);
-                format!(
-                    "inspection WHERE {w} AND plan_id IS NOT NULL AND inspected_on >= {from} AND inspected_on <= {to}"
-                )
-            },
+            dated("inspection", " AND plan_id IS NOT NULL", "inspected_on"),
             |f| &mut f.enterprises_spot_checked,
         )
-        .add(
-            "region_code",
-            "COUNT(*)",
-            |b, w| {
-                let (from, to) = days(b);
-                format!("penalty_case WHERE {w} AND decided_on >= {from} AND decided_on <= {to}")
-            },
-            |f| &mut f.penalty_decisions,
-        )
+        .add("region_code", "COUNT(*)", dated("penalty_case", "", "decided_on"), |f| &mut f.penalty_decisions)
         .add("region_code", "COUNT(*)", accident_days, |f| &mut f.accidents)
         .add("region_code", "CAST(SUM(deaths) AS BIGINT)", accident_days, |f| &mut f.deaths)
         .add(
             "region_code",
             "COUNT(*)",
-            |b, w| format!("{} AND grade IN ('major', 'especially_major')", accident_days(b, w)),
+            dated("accident", " AND grade IN ('major', 'especially_major')", "occurred_on"),
             |f| &mut f.serious_accidents,
         )
-        .add(
-            "region_code",
-            "COUNT(*)",
-            |b, w| {
-                let (from, to) = days(b);
-                format!("inspection WHERE {w} AND inspected_on >= {from} AND inspected_on <= {to}")
-            },
-            |f| &mut f.inspections,
-        )
+        .add("region_code", "COUNT(*)", dated("inspection", "", "inspected_on"), |f| &mut f.inspections)
         // The register's size is a tally kept with the register (`store::enterprise`).
         .add(
             "region_code",

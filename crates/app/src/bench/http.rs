@@ -206,8 +206,7 @@ impl Op {
 
 /// Median and 99th percentile of sorted latencies.
 fn percentiles(sorted: &[f64]) -> (f64, f64) {
-    let at = |q: f64| sorted.get(((sorted.len().max(1) - 1) as f64 * q).round() as usize).copied().unwrap_or(f64::NAN);
-    (at(0.5), at(0.99))
+    (super::quantile(sorted, 0.5), super::quantile(sorted, 0.99))
 }
 
 /// Runs every connection for `duration`, each choosing its requests with `choose(index, random)`.
