@@ -6,6 +6,7 @@
 //! written with plain multi-row INSERTs into an empty table.
 
 use crate::clock::SystemClock;
+use crate::generate::principal;
 use crate::import::Limits;
 use crate::service::registers::ImportOptions;
 use crate::service::{Actor, App};
@@ -91,23 +92,6 @@ fn scratch_app(db: &store::Db) -> App {
         keys: crate::sealing::ephemeral_keys(),
         drawn: Default::default(),
     }
-}
-
-/// A signed-in user of `role` at region `code` of `level`, for calling the use-cases directly.
-fn principal(
-    code: &str,
-    level: domain::region::RegionLevel,
-    role: domain::access::Role,
-) -> anyhow::Result<domain::access::Principal> {
-    let region = domain::region::RegionCode::parse(code)?;
-    Ok(domain::access::Principal {
-        user_id: "bench".into(),
-        username: "bench".into(),
-        role,
-        region_prefix: domain::region::RegionPrefix::of(&region, level),
-        region,
-        enterprise_id: None,
-    })
 }
 
 /// Measures importing `rows` enterprises from CSV on `backend`.
@@ -289,117 +273,96 @@ fn quantile(sorted: &[f64], q: f64) -> f64 {
     sorted.get(((sorted.len().max(1) - 1) as f64 * q).round() as usize).copied().unwrap_or(f64::NAN)
 }
 
-/// Fills a scratch database with `hazards` historical hazards over `hazards / 2` enterprises
-/// (three years from 2024, most closed, some overdue, a tenth major; those of Lu'an in a
-/// special action run by the city) and returns the special action's id. The data the ledger,
-/// dashboard and HTTP measurements run on.
-pub(crate) async fn fill_ledger(app: &App, hazards: usize) -> anyhow::Result<String> {
-    use domain::access::Role;
-    use domain::hazard::{Grade, Source, Status};
-    use domain::region::RegionLevel;
-    use store::hazard::{HistoricalHazard, NewHazard};
-    crate::refdata::sync(&app.db).await?;
-    let options = ImportOptions { skip_bad: false, limits: Limits::CLI };
-    app.import_register(
-        &Actor::cli(),
-        RegisterKind::Enterprises,
-        "bench.csv",
-        enterprise_csv((hazards / 2).max(1)).as_bytes(),
-        options,
-        &|_| {},
-    )
-    .await?;
-    let enterprises = store::enterprise::all_keys(&app.db).await?;
-    let city = principal("341500", RegionLevel::City, Role::CityOffice)?;
-    let campaign = app
-        .create_campaign(
-            &Actor::user(&city, "bench"),
-            &crate::service::campaigns::CampaignInput {
-                name: "bench".into(),
-                start_date: "2024-01-01".into(),
-                end_date: "2026-12-31".into(),
-                ..Default::default()
-            },
-        )
-        .await?;
-    let mut rng = crate::demo::SplitMix(7);
-    let day0 = jiff::civil::date(2024, 1, 1);
-    let mut tx = app.db.begin().await?;
-    let mut batch = Vec::with_capacity(10_000);
-    let mut numbers: std::collections::HashMap<String, u32> = std::collections::HashMap::new();
-    for i in 0..hazards {
-        let (id, region, code, name, sector) = &enterprises[(rng.next() % enterprises.len() as u64) as usize];
-        let day = day0.checked_add(jiff::Span::new().days((rng.next() % 1060) as i64))?;
-        let status = match rng.next() % 100 {
-            0..=69 => Status::Closed,
-            70..=79 => Status::Verified,
-            80..=89 => Status::Rectifying,
-            90..=94 => Status::Submitted,
-            95..=97 => Status::Assigned,
-            _ => Status::Reported,
-        };
-        let major = rng.next().is_multiple_of(10);
-        let seq = numbers.entry(format!("{region}{}", day.year())).or_default();
-        *seq += 1;
-        let reported_at = day.in_tz("Asia/Shanghai")?.timestamp().as_millisecond();
-        batch.push(HistoricalHazard {
-            hazard_no: format!("YH-{region}-{}-{:06}", day.year(), seq),
-            status,
-            reported_at,
-            closed_at: (status == Status::Closed).then_some(reported_at + 20 * 86_400_000),
-            hazard: NewHazard {
-                region_code: region.clone(),
-                enterprise_id: id.clone(),
-                credit_code: code.clone(),
-                enterprise_name: name.clone(),
-                sector: sector.clone(),
-                description: format!("基准测试隐患 {i}"),
-                location: String::new(),
-                grade: if major { Grade::Major } else { Grade::General },
-                criterion: major.then(|| "industry-trade".into()),
-                criterion_clause: major.then(|| "第八条".into()),
-                source: [Source::SelfCheck, Source::DepartmentInspection, Source::SpotCheck, Source::CrossInspection]
-                    [i % 4],
-                deadline: day.checked_add(jiff::Span::new().days(30))?.to_string(),
-                responsible_unit: String::new(),
-                responsible_person: String::new(),
-                listed_level: None,
-                campaign_id: region.starts_with("3415").then(|| campaign.clone()),
-                found_by_region: None,
-                five_implementations: None,
-                rectification_plan: String::new(),
-                reported_by: "bench".into(),
-                reporter_role: "county_office".into(),
-                evidence: "[]".into(),
-            },
-        });
-        if batch.len() == 10_000 {
-            store::hazard::insert_historical(&mut tx, &batch, 0).await?;
-            batch.clear();
+/// The data a measurement runs on.
+#[derive(Debug, Clone)]
+pub enum Data {
+    /// A scratch database (dropped afterwards) filled by the generator scaled to `hazards`
+    /// hazards (`inspectorate generate`; half as many enterprises, 1.5 times as many
+    /// inspections, a tenth as many penalty cases…).
+    Scratch {
+        /// Which backend.
+        backend: Backend,
+        /// Hazards to generate.
+        hazards: usize,
+    },
+    /// A database filled before by `inspectorate generate` (generate once, measure often).
+    /// The HTTP load adds hazards and an account to it.
+    Existing(String),
+}
+
+/// A database with generated data, open; holds the scratch database while it is in use.
+pub(crate) struct Opened {
+    pub app: App,
+    pub url: String,
+    pub hazards: usize,
+    /// Lu'an's special action of the last year.
+    pub campaign: String,
+    scratch: Option<TestDb>,
+}
+
+impl Opened {
+    pub(crate) async fn close(self) {
+        self.app.db.close().await;
+        drop(self.scratch);
+    }
+}
+
+impl Data {
+    /// Opens (and for a scratch database, fills) the data.
+    pub(crate) async fn open(&self) -> anyhow::Result<Opened> {
+        match self {
+            Data::Scratch { backend, hazards } => {
+                let scratch = TestDb::new(*backend).await;
+                let app = scratch_app(&scratch.db);
+                let spec = crate::generate::Spec { seed: 7, scale: *hazards as f64 / 2_000_000.0 };
+                let summary = crate::generate::generate(&app, &spec, &|_, _, _| {}).await?;
+                let url = scratch.url.clone();
+                Ok(Opened {
+                    app,
+                    url,
+                    hazards: summary.hazards,
+                    campaign: summary.luan_campaign,
+                    scratch: Some(scratch),
+                })
+            }
+            Data::Existing(url) => {
+                let db = store::Db::connect(url).await?;
+                let hazards =
+                    store::sql::query("SELECT COUNT(*) AS n FROM hazard").fetch_one(db.reader()).await?.int("n")?;
+                let campaign = store::sql::query(
+                    "SELECT id FROM campaign WHERE region_code = '341500' ORDER BY start_date DESC, id LIMIT 1",
+                )
+                .fetch_optional(db.reader())
+                .await?
+                .map(|r| r.text("id"))
+                .transpose()?;
+                let campaign = campaign.ok_or_else(|| {
+                    anyhow::anyhow!("{url} holds no special action of Lu'an: run `inspectorate generate` on it")
+                })?;
+                Ok(Opened {
+                    app: scratch_app(&db),
+                    url: url.clone(),
+                    hazards: hazards as usize,
+                    campaign,
+                    scratch: None,
+                })
+            }
         }
     }
-    store::hazard::insert_historical(&mut tx, &batch, 0).await?;
-    tx.commit().await?;
-    // After a bulk load PostgreSQL has no statistics and no visibility map until autovacuum
-    // comes by (index-only scans then read the table anyway); a server in use has both.
-    if app.db.backend() == Backend::Postgres {
-        store::sql::query("VACUUM ANALYZE").execute(app.db.reader()).await?;
-    }
-    Ok(campaign)
 }
 
 /// Measures the hazard ledger at scale on the data of [`fill_ledger`]: ledger pages (50 rows
 /// and the total count, filtered and sorted) for a county, a city and the province through the
 /// use-case, 30 times each, and a city's special-action progress. Baseline: the store query
 /// alone (the same SQL on the connection, without the use-case and its mapping).
-pub async fn ledger(backend: Backend, hazards: usize) -> anyhow::Result<Vec<Measurement>> {
+pub async fn ledger(data: &Data) -> anyhow::Result<Vec<Measurement>> {
     use domain::access::Role;
     use domain::hazard::{Grade, Status};
     use domain::region::RegionLevel;
     use store::hazard::{HazardFilter, HazardSort};
-    let scratch = TestDb::new(backend).await;
-    let app = scratch_app(&scratch.db);
-    let campaign = fill_ledger(&app, hazards).await?;
+    let opened = data.open().await?;
+    let (app, campaign, hazards) = (&opened.app, &opened.campaign, opened.hazards);
+    let backend = app.db.backend();
     let city = principal("341500", RegionLevel::City, Role::CityOffice)?;
     let today = app.today().to_string();
     let cases = [
@@ -446,13 +409,13 @@ pub async fn ledger(backend: Backend, hazards: usize) -> anyhow::Result<Vec<Meas
         });
     }
     let (mut full, mut base) = (Vec::new(), Vec::new());
-    app.campaign_progress(&city, &campaign).await?;
+    app.campaign_progress(&city, campaign).await?;
     while !done(&full, 10) {
         let t = Instant::now();
-        app.campaign_progress(&city, &campaign).await?;
+        app.campaign_progress(&city, campaign).await?;
         full.push(t.elapsed().as_secs_f64());
         let t = Instant::now();
-        store::campaign::progress(&app.db, &city.scope(), &campaign, &app.today().to_string()).await?;
+        store::campaign::progress(&app.db, &city.scope(), campaign, &app.today().to_string()).await?;
         base.push(t.elapsed().as_secs_f64());
     }
     let (median, p95) = stats(full);
@@ -528,6 +491,6 @@ pub async fn ledger(backend: Backend, hazards: usize) -> anyhow::Result<Vec<Meas
         p95_seconds: p95,
         baseline_seconds: stats(base).0,
     });
-    scratch.db.close().await;
+    opened.close().await;
     Ok(out)
 }

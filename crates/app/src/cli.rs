@@ -49,6 +49,17 @@ enum Command {
     },
     /// Load the demo data into the database and exit.
     Demo,
+    /// Fill an empty database with a deterministic province-scale data set (for benchmarks
+    /// and load tests; see docs/benchmarks.md).
+    Generate {
+        /// Fraction of the province-scale counts (1.0: 1,000,000 enterprises, 3,000,000
+        /// inspections, 2,000,000 hazards…).
+        #[arg(long, default_value_t = 1.0)]
+        scale: f64,
+        /// Seed of the random choices (the same seed gives the same data).
+        #[arg(long, default_value_t = 42)]
+        seed: u64,
+    },
     /// Import a register from a .csv or .xlsx file.
     Import {
         /// Which register.
@@ -145,6 +156,11 @@ enum Command {
         /// `http`: concurrent keep-alive connections of the load generator.
         #[arg(long, default_value_t = 32)]
         connections: usize,
+        /// `ledger`, `http`: measure on this database, filled before by `inspectorate generate`,
+        /// instead of generating `--rows` hazards into a scratch database (`http` adds hazards
+        /// and an account to it).
+        #[arg(long)]
+        database: Option<String>,
     },
     /// Replace the database with a backup (stop the server first).
     Restore {
@@ -339,6 +355,38 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             load_demo(&app).await?;
             Ok(ExitCode::SUCCESS)
         }
+        Command::Generate { scale, seed } => {
+            anyhow::ensure!(scale > 0.0 && scale <= 10.0, "--scale must be above 0 and at most 10");
+            let app = open_app(&config).await?;
+            let bar = ProgressBar::new(0).with_style(
+                ProgressStyle::with_template("  {msg:38} {bar:30} {pos}/{len} {elapsed_precise}")
+                    .unwrap_or_else(|_| ProgressStyle::default_bar()),
+            );
+            let spec = crate::generate::Spec { seed, scale };
+            // Each stage's time goes to stderr as the next one starts.
+            let stage = std::sync::Mutex::new((String::new(), std::time::Instant::now()));
+            let report = |name: &str| {
+                if let Ok(mut s) = stage.lock()
+                    && s.0 != name
+                {
+                    if !s.0.is_empty() {
+                        bar.println(format!("{}: {:.1} s", s.0, s.1.elapsed().as_secs_f64()));
+                    }
+                    *s = (name.to_owned(), std::time::Instant::now());
+                }
+            };
+            let summary = crate::generate::generate(&app, &spec, &|name, done, total| {
+                report(name);
+                bar.set_message(name.to_owned());
+                bar.set_length(total);
+                bar.set_position(done);
+            })
+            .await?;
+            report("");
+            bar.finish_and_clear();
+            println!("{}", serde_json::to_string_pretty(&summary)?);
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Import { kind, file, skip_bad, rejects } => import(&config, kind, file, skip_bad, rejects).await,
         Command::Draw { command: DrawCommand::Verify { record } } => verify_record(&record),
         Command::Export {
@@ -445,22 +493,35 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Restore { file, force } => restore(&config, &file, force).await,
-        Command::Bench { what, rows, backend, seconds, connections } => {
+        Command::Bench { what, rows, backend, seconds, connections, database } => {
             let backends = match backend {
                 BenchBackend::Sqlite => vec![store::Backend::Sqlite],
                 BenchBackend::Postgres => vec![store::Backend::Postgres],
                 BenchBackend::Both => vec![store::Backend::Sqlite, store::Backend::Postgres],
             };
+            let data: Vec<crate::bench::Data> = match &database {
+                Some(url) => {
+                    anyhow::ensure!(
+                        matches!(what, BenchWhat::Ledger | BenchWhat::Http),
+                        "--database is for `ledger` and `http`; `import` and `draw` need empty scratch databases"
+                    );
+                    vec![crate::bench::Data::Existing(url.clone())]
+                }
+                None => backends.iter().map(|b| crate::bench::Data::Scratch { backend: *b, hazards: rows }).collect(),
+            };
             let (mut results, mut loads) = (Vec::new(), Vec::new());
-            for b in backends {
-                eprintln!("measuring {what:?} with {rows} rows on {b:?}…");
+            for (b, d) in backends.into_iter().zip(&data) {
+                match d {
+                    crate::bench::Data::Existing(url) => eprintln!("measuring {what:?} on {}…", redact(url)),
+                    _ => eprintln!("measuring {what:?} with {rows} rows on {b:?}…"),
+                }
                 match what {
                     BenchWhat::Import => results.push(crate::bench::import(b, rows).await?),
                     BenchWhat::Draw => results.extend(crate::bench::draw(b, rows, 5_000).await?),
-                    BenchWhat::Ledger => results.extend(crate::bench::ledger(b, rows).await?),
+                    BenchWhat::Ledger => results.extend(crate::bench::ledger(d).await?),
                     BenchWhat::Http => {
                         let exe = std::env::current_exe().context("finding this binary to start the server")?;
-                        loads.push(crate::bench::http(b, rows, &exe, seconds, connections).await?);
+                        loads.push(crate::bench::http(d, &exe, seconds, connections).await?);
                     }
                 }
             }

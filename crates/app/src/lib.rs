@@ -9,6 +9,7 @@ pub mod config;
 pub mod demo;
 pub mod evidence_files;
 pub mod export;
+pub mod generate;
 pub mod import;
 pub mod refdata;
 pub mod sealing;

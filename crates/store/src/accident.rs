@@ -96,6 +96,39 @@ pub async fn create(tx: &mut Tx, a: &Accident, now_ms: i64) -> Result<Accident> 
     )
 }
 
+/// Writes accidents recorded elsewhere (generated data, or an archive migrated from another
+/// system) as they are, ids and numbers included, and moves the number counters past them.
+pub async fn insert_historical(tx: &mut Tx, rows: &[Accident], now_ms: i64) -> Result<()> {
+    let values = rows
+        .iter()
+        .map(|a| {
+            vec![
+                a.region_code.as_str().into(),
+                a.id.as_str().into(),
+                a.accident_no.as_str().into(),
+                a.occurred_at.into(),
+                a.occurred_on.as_str().into(),
+                a.enterprise_id.as_deref().into(),
+                a.enterprise_name.as_str().into(),
+                a.accident_type.as_str().into(),
+                a.deaths.into(),
+                a.serious_injuries.into(),
+                a.direct_loss_fen.into(),
+                a.grade.as_str().into(),
+                a.description.as_str().into(),
+                a.recorded_by.as_str().into(),
+                now_ms.into(),
+                1_i64.into(),
+            ]
+        })
+        .collect();
+    let columns = "region_code, id, accident_no, occurred_at, occurred_on, enterprise_id, enterprise_name, \
+        accident_type, deaths, serious_injuries, direct_loss_fen, grade, description, recorded_by, \
+        recorded_at, version";
+    crate::sql::insert_rows(tx, "accident", columns, values).await?;
+    crate::sql::raise_numbers(tx, rows.iter().map(|r| r.accident_no.as_str())).await
+}
+
 /// Accidents in scope between two dates (inclusive, YYYY-MM-DD), newest first.
 pub async fn list(db: &Db, scope: &Scope, from: &str, to: &str, page: PageRequest) -> Result<Paged<Accident>> {
     let mut b = Builder::default();

@@ -111,6 +111,43 @@ pub async fn create(tx: &mut Tx, i: &Inspection, now_ms: i64) -> Result<Inspecti
     )
 }
 
+/// Writes inspections that already took place (generated data, or an archive migrated from
+/// another system) as they are, ids and numbers included, and moves the number counters past
+/// their numbers so that inspections recorded later get fresh ones.
+pub async fn insert_historical(tx: &mut Tx, rows: &[Inspection], now_ms: i64) -> Result<()> {
+    let values = rows
+        .iter()
+        .map(|i| {
+            vec![
+                i.region_code.as_str().into(),
+                i.id.as_str().into(),
+                i.inspection_no.as_str().into(),
+                i.plan_id.as_deref().into(),
+                i.enterprise_id.as_str().into(),
+                i.credit_code.as_str().into(),
+                i.enterprise_name.as_str().into(),
+                i.inspected_at.into(),
+                i.inspected_on.as_str().into(),
+                i.officers.as_str().into(),
+                i.substitutions.as_str().into(),
+                i.items.as_str().into(),
+                i.representative.as_str().into(),
+                i.outcome.as_str().into(),
+                i.hazards.as_str().into(),
+                i.cap_reason.as_deref().into(),
+                i.recorded_by.as_str().into(),
+                now_ms.into(),
+                1_i64.into(),
+            ]
+        })
+        .collect();
+    let columns = "region_code, id, inspection_no, plan_id, enterprise_id, credit_code, enterprise_name, \
+        inspected_at, inspected_on, officers, substitutions, items, representative, outcome, hazards, \
+        cap_reason, recorded_by, recorded_at, version";
+    crate::sql::insert_rows(tx, "inspection", columns, values).await?;
+    crate::sql::raise_numbers(tx, rows.iter().map(|r| r.inspection_no.as_str())).await
+}
+
 /// One inspection in scope.
 pub async fn get(db: &Db, scope: &Scope, id: &str) -> Result<Inspection> {
     let mut b = Builder::default();

@@ -113,6 +113,66 @@ pub async fn create(tx: &mut Tx, c: &PenaltyCase, year: i16, now_ms: i64) -> Res
     )
 }
 
+/// Writes cases handled elsewhere (generated data, or an archive migrated from another
+/// system) as they are now, ids, numbers, status and dates included, each with one `import`
+/// event in its timeline (who filed it, when it was written here, the status it came with),
+/// and moves the number counters past their numbers. `filed_at` is each case's filing time.
+pub async fn insert_historical(tx: &mut Tx, rows: &[(PenaltyCase, i64)], now_ms: i64) -> Result<()> {
+    let cases = rows
+        .iter()
+        .map(|(c, filed_at)| {
+            vec![
+                c.region_code.as_str().into(),
+                c.id.as_str().into(),
+                c.case_no.as_str().into(),
+                c.enterprise_id.as_str().into(),
+                c.credit_code.as_str().into(),
+                c.enterprise_name.as_str().into(),
+                c.inspection_id.as_deref().into(),
+                c.facts.as_str().into(),
+                c.legal_basis.as_str().into(),
+                c.penalty_types.as_str().into(),
+                c.fine_fen.into(),
+                c.hearing_right.into(),
+                c.status.as_str().into(),
+                c.status_since.as_str().into(),
+                c.deadline.as_deref().into(),
+                c.decided_on.as_deref().into(),
+                c.publish_by.as_deref().into(),
+                c.filed_by.as_str().into(),
+                (*filed_at).into(),
+                c.version.into(),
+            ]
+        })
+        .collect();
+    let columns = "region_code, id, case_no, enterprise_id, credit_code, enterprise_name, inspection_id, facts, \
+        legal_basis, penalty_types, fine_fen, hearing_right, status, status_since, deadline, decided_on, \
+        publish_by, filed_by, filed_at, version";
+    crate::sql::insert_rows(tx, "penalty_case", columns, cases).await?;
+    let events = rows
+        .iter()
+        .map(|(c, _)| {
+            vec![
+                c.region_code.as_str().into(),
+                c.id.as_str().into(),
+                1_i64.into(),
+                now_ms.into(),
+                c.filed_by.as_str().into(),
+                "import".into(),
+                "import".into(),
+                crate::sql::Value::NullText,
+                c.status.as_str().into(),
+                "".into(),
+                c.version.into(),
+            ]
+        })
+        .collect();
+    let columns = "region_code, case_id, seq, at_ms, actor, role, action, from_status, to_status, note, \
+        version_after";
+    crate::sql::insert_rows(tx, "penalty_event", columns, events).await?;
+    crate::sql::raise_numbers(tx, rows.iter().map(|(c, _)| c.case_no.as_str())).await
+}
+
 #[allow(clippy::too_many_arguments)]
 async fn event(
     tx: &mut Tx,

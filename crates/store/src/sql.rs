@@ -441,6 +441,30 @@ pub async fn raise_numbers<'a>(tx: &mut crate::Tx, numbers: impl Iterator<Item =
     Ok(())
 }
 
+/// Inserts `rows` (each its values in the order of `columns`, a comma-separated list) into
+/// `table` with multi-row INSERTs,
+/// each well under both backends' limit on bound values: the bulk path of records that were
+/// made elsewhere (a migrated archive, generated data), which arrive whole.
+pub async fn insert_rows(
+    tx: &mut crate::Tx,
+    table: &str,
+    columns: &str,
+    rows: Vec<Vec<Value>>,
+) -> Result<(), StoreError> {
+    let per_statement = (20_000 / (columns.matches(',').count() + 1)).clamp(1, 500);
+    let mut rows = rows.into_iter().peekable();
+    while rows.peek().is_some() {
+        let mut b = Builder::default();
+        let values: Vec<String> = rows
+            .by_ref()
+            .take(per_statement)
+            .map(|row| format!("({})", row.into_iter().map(|v| b.arg(v)).collect::<Vec<_>>().join(", ")))
+            .collect();
+        b.build(format!("INSERT INTO {table} ({columns}) VALUES {}", values.join(", "))).execute(tx.ex()).await?;
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     #[test]

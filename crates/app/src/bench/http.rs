@@ -1,7 +1,8 @@
 //! `inspectorate bench http`: the server under a mixed load, as its users would load it.
 //!
-//! The server is the real binary, started as a child process on a scratch database filled
-//! with the ledger data of [`super::fill_ledger`], so that its peak memory (RSS) is its own.
+//! The server is the real binary, started as a child process on the generated data of
+//! [`super::Data`] (a scratch database, or one `inspectorate generate` filled before), so that
+//! its peak memory (RSS) is its own.
 //! A load generator in this process opens `connections` keep-alive HTTP/1.1 connections to it
 //! on 127.0.0.1, each signed in as a county office with a bearer token, and sends requests one
 //! after another for `seconds`:
@@ -14,15 +15,13 @@
 //! The baseline is the same server answering `GET /healthz` on the same connections for the
 //! same time, measured first. Any answer but 2xx counts as an error.
 
-use super::{backend_name, fill_ledger, scratch_app};
+use super::backend_name;
 use anyhow::Context;
 use axum::body::Bytes;
 use http_body_util::{BodyExt, Full};
 use hyper::{Method, Request};
 use std::path::Path;
 use std::time::{Duration, Instant};
-use store::Backend;
-use store::testing::TestDb;
 
 /// The county the load's account works in (Huoqiu, in Lu'an).
 const COUNTY: &str = "341522";
@@ -104,15 +103,15 @@ pub fn table(runs: &[(LoadResult, LoadResult)]) -> String {
 /// Runs the mixed load against `server` (the `inspectorate` binary) on `backend` with
 /// `hazards` hazards of generated data; returns the run and its `/healthz` baseline.
 pub async fn http(
-    backend: Backend,
-    hazards: usize,
+    data: &super::Data,
     server: &Path,
     seconds: f64,
     connections: usize,
 ) -> anyhow::Result<(LoadResult, LoadResult)> {
-    let scratch = TestDb::new(backend).await;
-    let app = scratch_app(&scratch.db);
-    fill_ledger(&app, hazards).await?;
+    let opened = data.open().await?;
+    let (app, hazards, backend) = (&opened.app, opened.hazards, opened.app.db.backend());
+    // The load's account (already there when an existing database was measured before).
+    let exists = store::user::by_username(&app.db, USERNAME).await?.is_some();
     let mut tx = app.db.begin().await?;
     let account = store::user::NewUser {
         username: USERNAME.into(),
@@ -123,7 +122,9 @@ pub async fn http(
         password_hash: crate::service::auth::hash_password(PASSWORD).await?,
         must_change_password: false,
     };
-    crate::demo::create_account(&app, &mut tx, &crate::service::Actor::cli(), &account).await?;
+    if !exists {
+        crate::demo::create_account(app, &mut tx, &crate::service::Actor::cli(), &account).await?;
+    }
     tx.commit().await?;
     let enterprises: Vec<String> = store::enterprise::all_keys(&app.db)
         .await?
@@ -133,12 +134,12 @@ pub async fn http(
         .map(|e| e.0)
         .collect();
     anyhow::ensure!(!enterprises.is_empty(), "no enterprise in {COUNTY}: generate more rows");
-    let child = Server::start(server, &scratch.url).await?;
+    let child = Server::start(server, &opened.url).await?;
     let deadline = app.today().checked_add(jiff::Span::new().days(30))?.to_string();
     let outcome = load(&child, &enterprises, &deadline, seconds, connections).await;
     let rss = child.peak_rss();
     child.stop().await;
-    scratch.db.close().await;
+    opened.close().await;
     let (mut run, mut base) = outcome?;
     run.peak_rss_bytes = rss;
     base.peak_rss_bytes = rss;

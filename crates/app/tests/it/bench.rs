@@ -22,7 +22,7 @@ async fn the_draw_benchmark_runs_and_its_record_verifies(backend: Backend) {
 crate::on_both_backends!(the_draw_benchmark_runs_and_its_record_verifies);
 
 async fn the_ledger_benchmark_runs_and_reports_pages_progress_dashboards_and_evaluation(backend: Backend) {
-    let ms = inspectorate::bench::ledger(backend, 400).await.unwrap();
+    let ms = inspectorate::bench::ledger(&inspectorate::bench::Data::Scratch { backend, hazards: 400 }).await.unwrap();
     assert_eq!(ms.len(), 7, "three ledger pages, the campaign progress, two dashboards and the evaluation run");
     assert!(ms.iter().any(|m| m.operation.starts_with("evaluation run of the 16 cities")));
     assert!(ms.iter().all(|m| m.seconds > 0.0 && m.p95_seconds >= m.seconds && m.baseline_seconds > 0.0));
@@ -32,7 +32,10 @@ crate::on_both_backends!(the_ledger_benchmark_runs_and_reports_pages_progress_da
 
 async fn the_http_load_benchmark_runs_the_server_and_reports_rates_latencies_and_memory(backend: Backend) {
     let server = std::path::Path::new(env!("CARGO_BIN_EXE_inspectorate"));
-    let (run, base) = inspectorate::bench::http(backend, 400, server, 1.5, 4).await.unwrap();
+    let (run, base) =
+        inspectorate::bench::http(&inspectorate::bench::Data::Scratch { backend, hazards: 400 }, server, 1.5, 4)
+            .await
+            .unwrap();
     assert_eq!(run.errors, 0, "the mixed load had errors: {:?}", run.first_error);
     assert_eq!(base.errors, 0, "the baseline had errors: {:?}", base.first_error);
     assert!(run.requests > 20 && base.requests > 20, "{run:?} {base:?}");

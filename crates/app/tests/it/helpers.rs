@@ -80,6 +80,11 @@ impl TestApp {
         }
     }
 
+    /// A fresh database on `backend` with reference data only.
+    pub async fn empty(backend: Backend) -> Self {
+        Self::bare(backend, inspectorate::sealing::ephemeral_keys()).await
+    }
+
     async fn bare(backend: Backend, keys: Arc<domain::seal::Keyring>) -> Self {
         Self::bare_on(TestDb::new(backend).await, keys).await
     }

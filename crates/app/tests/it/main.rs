@@ -12,6 +12,7 @@ mod cross;
 mod draw;
 mod evaluation;
 mod figures;
+mod generate;
 mod guidance;
 mod hazards;
 mod helpers;
