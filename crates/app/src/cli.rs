@@ -370,7 +370,9 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     && s.0 != name
                 {
                     if !s.0.is_empty() {
-                        bar.println(format!("{}: {:.1} s", s.0, s.1.elapsed().as_secs_f64()));
+                        let line = format!("{}: {:.1} s", s.0, s.1.elapsed().as_secs_f64());
+                        // A hidden bar (stderr not a terminal) prints nothing of its own.
+                        if bar.is_hidden() { eprintln!("{line}") } else { bar.println(line) }
                     }
                     *s = (name.to_owned(), std::time::Instant::now());
                 }

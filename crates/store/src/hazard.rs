@@ -450,6 +450,18 @@ fn order_sql(sort: HazardSort) -> &'static str {
     }
 }
 
+/// On PostgreSQL, the code range of the regions a ledger page is chosen from region by
+/// region: the filter's region if it has one (the narrower), else the jurisdiction's.
+fn per_region_range(db: &Db, scope: &Scope, f: &HazardFilter) -> Option<(String, Option<String>)> {
+    if db.backend() != crate::Backend::Postgres {
+        return None;
+    }
+    match (&f.region, scope) {
+        (Some(r), _) | (None, Scope::Region(r)) => Some(r.range()),
+        _ => None,
+    }
+}
+
 /// One page of the ledger, with the total count of the filtered ledger.
 pub async fn list(
     db: &Db,
@@ -471,11 +483,26 @@ pub async fn list(
         .await?
         .int("n")?;
     let (limit, offset) = (b.arg(i64::from(page.size)), b.arg(page.offset()));
+    let ids = match per_region_range(db, scope, f) {
+        // PostgreSQL sorts every matching row of a province to keep 50 (a parallel scan of the
+        // table, ~300 ms at 2,000,000 hazards); asked region by region for each region's
+        // first page (an index scan each), it merges a few thousand (~11 ms). SQLite has no
+        // LATERAL and already answers the flat query from the region index.
+        Some((low, high)) => {
+            let per_region = b.arg(i64::from(page.size) + page.offset());
+            let low = b.arg(low);
+            let high = high.map(|h| format!(" AND r.code < {}", b.arg(h))).unwrap_or_default();
+            format!(
+                "SELECT x.id FROM region r CROSS JOIN LATERAL
+                 (SELECT id, reported_at, deadline, region_code, hazard_no FROM hazard
+                  WHERE region_code = r.code AND {w} ORDER BY {order} LIMIT {per_region}) x
+                 WHERE r.code >= {low}{high} ORDER BY {order} LIMIT {limit} OFFSET {offset}"
+            )
+        }
+        None => format!("SELECT id FROM hazard WHERE {w} ORDER BY {order} LIMIT {limit} OFFSET {offset}"),
+    };
     let rows = b
-        .build(format!(
-            "SELECT {COLUMNS} FROM hazard WHERE id IN
-             (SELECT id FROM hazard WHERE {w} ORDER BY {order} LIMIT {limit} OFFSET {offset}) ORDER BY {order}"
-        ))
+        .build(format!("SELECT {COLUMNS} FROM hazard WHERE id IN ({ids}) ORDER BY {order}"))
         .fetch_all(db.reader())
         .await?;
     crate::sql::page_of(rows, total, page, from_row)

@@ -125,3 +125,45 @@ fn the_generate_command_fills_an_empty_database_and_prints_what_it_wrote() {
     assert_eq!(code, Some(2), "an error, not a failed check: {err}");
     assert!(err.contains("already holds"), "{err}");
 }
+
+/// Ledger pages of a generated province (chosen region by region on PostgreSQL) are exactly
+/// the slices of the whole filtered ledger in order.
+async fn ledger_pages_are_slices_of_the_whole_ordered_ledger(backend: Backend) {
+    use domain::access::Role;
+    use domain::region::{RegionLevel, RegionPrefix};
+    use store::hazard::{HazardFilter, HazardSort};
+    let t = TestApp::empty(backend).await;
+    let app = &t.state.app;
+    generate(app, &SPEC, &|_, _, _| {}).await.unwrap();
+    let province = inspectorate::generate::principal("340000", RegionLevel::Province, Role::ProvinceEvaluator).unwrap();
+    let city = inspectorate::generate::principal("341500", RegionLevel::City, Role::CityOffice).unwrap();
+    let luan = RegionPrefix::of(&domain::region::RegionCode::parse("341500").unwrap(), RegionLevel::City);
+    let cases = [
+        (&province, HazardFilter::default(), HazardSort::Newest),
+        (
+            &province,
+            HazardFilter { grade: Some(domain::hazard::Grade::Major), ..Default::default() },
+            HazardSort::Newest,
+        ),
+        (&province, HazardFilter { overdue_on: Some("2026-11-27".into()), ..Default::default() }, HazardSort::Deadline),
+        (&city, HazardFilter::default(), HazardSort::Region),
+        (&province, HazardFilter { region: Some(luan), ..Default::default() }, HazardSort::Newest),
+    ];
+    for (who, filter, sort) in cases {
+        let mut whole = Vec::new();
+        store::hazard::for_each(&app.db, &who.scope(), &filter, sort, 100_000, |h| whole.push(h.hazard_no))
+            .await
+            .unwrap();
+        assert!(whole.len() > 7, "{filter:?}: {}", whole.len());
+        for number in 1..=3 {
+            let page = domain::page::PageRequest::new(Some(number), Some(7));
+            let got = store::hazard::list(&app.db, &who.scope(), &filter, sort, page).await.unwrap();
+            assert_eq!(got.total as usize, whole.len(), "{filter:?}");
+            let want: Vec<_> = whole.iter().skip((number as usize - 1) * 7).take(7).cloned().collect();
+            let got: Vec<_> = got.items.into_iter().map(|h| h.hazard_no).collect();
+            assert_eq!(got, want, "{filter:?} {sort:?} page {number}");
+        }
+    }
+}
+
+crate::on_both_backends!(ledger_pages_are_slices_of_the_whole_ordered_ledger);
