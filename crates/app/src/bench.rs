@@ -193,6 +193,12 @@ pub async fn draw(backend: Backend, rows: usize, officers: usize) -> anyhow::Res
         &|_| {},
     )
     .await?;
+    // A register is imported long before it is drawn from; PostgreSQL's autovacuum has set
+    // the new rows' visibility and statistics by then (a first read of fresh rows writes
+    // their hint bits: 1.05 s instead of 0.21 s for the candidates).
+    if backend == Backend::Postgres {
+        store::sql::query("VACUUM ANALYZE").execute(app.db.reader()).await?;
+    }
     let actor = Actor::user(&principal("340000", RegionLevel::Province, Role::CityOffice)?, "bench");
     let share = |per_mille: usize| (rows * per_mille / 1000 / 7 * 7).to_string();
     let input = crate::service::plans::PlanInput {
