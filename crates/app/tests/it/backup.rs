@@ -134,3 +134,55 @@ fn the_cli_exports_the_filtered_hazard_ledger() {
     assert_eq!(status, 2);
     assert!(out.contains("grade"), "{out}");
 }
+
+/// The same on PostgreSQL: `backup` writes a `pg_dump` archive, `restore` needs `--force`,
+/// replaces the target's objects with `pg_restore` and verifies the restored audit trail.
+#[test]
+fn the_cli_backs_up_and_restores_postgresql() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let (live, target) = rt.block_on(async {
+        (
+            store::testing::TestDb::new(store::Backend::Postgres).await,
+            store::testing::TestDb::new(store::Backend::Postgres).await,
+        )
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("register.csv");
+    let code = inspectorate::demo::demo_credit_code("341522", 7);
+    std::fs::write(
+        &csv,
+        format!("credit_code,name,region_code,sector,risk_level\n{code},丙公司,341522,chemicals,high\n"),
+    )
+    .unwrap();
+    let (status, out) = cli(&["import", "entities", csv.to_str().unwrap()], &live.url);
+    assert_eq!(status, 0, "{out}");
+
+    let backup = dir.path().join("backup.dump");
+    let (status, out) = cli(&["backup", backup.to_str().unwrap()], &live.url);
+    assert_eq!(status, 0, "{out}");
+    assert!(std::fs::metadata(&backup).unwrap().len() > 1000, "a pg_dump archive was written");
+    let (status, out) = cli(&["backup", backup.to_str().unwrap()], &live.url);
+    assert_eq!(status, 2, "an existing backup file is never overwritten: {out}");
+
+    let (status, out) = cli(&["restore", backup.to_str().unwrap()], &target.url);
+    assert_eq!(status, 2, "restoring into PostgreSQL needs --force: {out}");
+    assert!(out.contains("--force"), "{out}");
+    let (status, out) = cli(&["restore", backup.to_str().unwrap(), "--force"], &target.url);
+    assert_eq!(status, 0, "{out}");
+    assert!(out.contains("audit trail intact"), "{out}");
+
+    rt.block_on(async {
+        let all = store::domain::access::Scope::Region(store::domain::region::RegionPrefix::of(
+            &store::domain::region::RegionCode::parse("340000").unwrap(),
+            store::domain::region::RegionLevel::Province,
+        ));
+        let copy = store::Db::connect(&target.url).await.unwrap();
+        assert_eq!(store::enterprise::count(&copy, &all).await.unwrap(), 1);
+        let report = store::audit::verify(&copy).await.unwrap();
+        assert!(report.first_break.is_none() && report.entries > 0, "{report:?}");
+        copy.close().await;
+        live.db.close().await;
+        target.db.close().await;
+    });
+    drop((live, target));
+}
