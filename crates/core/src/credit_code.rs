@@ -34,6 +34,17 @@ pub enum CreditCodeError {
     },
 }
 
+impl CreditCodeError {
+    /// The reason in Chinese, for the Chinese import report.
+    pub fn zh(&self) -> String {
+        match self {
+            Self::Length(n) => format!("统一社会信用代码应为 18 位，此处为 {n} 位"),
+            Self::Charset { ch, position } => format!("第 {position} 位字符“{ch}”不能用于统一社会信用代码"),
+            Self::Check { found, expected } => format!("校验码为“{found}”，应为“{expected}”"),
+        }
+    }
+}
+
 /// A valid unified social credit code.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
 #[serde(transparent)]

@@ -77,6 +77,12 @@ pub enum HeaderError {
     Duplicate(&'static str),
 }
 
+/// The Chinese header of a canonical column (its first alias), for the Chinese import report;
+/// the name itself when it is not a column of `kind`.
+pub fn column_zh(kind: RegisterKind, name: &str) -> &str {
+    kind.columns().iter().find(|c| c.name == name).and_then(|c| c.aliases.first().copied()).unwrap_or(name)
+}
+
 /// Where each known column sits in the file.
 #[derive(Debug, Clone)]
 pub struct ColumnMap {
@@ -122,8 +128,10 @@ pub struct RowError {
     pub row: usize,
     /// The canonical column name.
     pub column: String,
-    /// What is wrong, in plain words.
+    /// What is wrong, in plain words (English: the CLI, the rejects file, the API).
     pub reason: String,
+    /// The same in Chinese, for the Chinese web page.
+    pub reason_zh: String,
 }
 
 /// The reference data rows are checked against.
@@ -149,17 +157,22 @@ struct RowCheck<'a> {
 }
 
 impl RowCheck<'_> {
-    fn fail(&mut self, column: &str, reason: impl Into<String>) {
-        self.errors.push(RowError { row: self.row, column: column.to_owned(), reason: reason.into() });
+    fn fail(&mut self, column: &str, reason: impl Into<String>, reason_zh: impl Into<String>) {
+        let (reason, reason_zh) = (reason.into(), reason_zh.into());
+        self.errors.push(RowError { row: self.row, column: column.to_owned(), reason, reason_zh });
     }
 
     fn text(&mut self, column: &str, value: &str, required: bool) -> String {
         if required && value.is_empty() {
-            self.fail(column, "is empty");
+            self.fail(column, "is empty", "为空");
         } else if value.chars().count() > MAX_TEXT_LEN {
-            self.fail(column, format!("is longer than {MAX_TEXT_LEN} characters"));
+            self.fail(
+                column,
+                format!("is longer than {MAX_TEXT_LEN} characters"),
+                format!("超过 {MAX_TEXT_LEN} 个字符"),
+            );
         } else if value.chars().any(|c| c.is_control()) {
-            self.fail(column, "contains a control character");
+            self.fail(column, "contains a control character", "含有控制字符");
         }
         value.to_owned()
     }
@@ -168,11 +181,15 @@ impl RowCheck<'_> {
         match RegionCode::parse(value) {
             Ok(code) if reference.regions.contains(code.as_str()) => Some(code),
             Ok(code) => {
-                self.fail(column, format!("region {code} is not in the region register"));
+                self.fail(
+                    column,
+                    format!("region {code} is not in the region register"),
+                    format!("行政区划 {code} 不在区划名录中"),
+                );
                 None
             }
             Err(e) => {
-                self.fail(column, e.to_string());
+                self.fail(column, e.to_string(), format!("行政区划代码应为六位数字，实为“{}”", e.0));
                 None
             }
         }
@@ -188,14 +205,15 @@ pub fn parse_enterprise<S: AsRef<str>>(
 ) -> Result<NewEnterprise, Vec<RowError>> {
     let mut errors = Vec::new();
     let mut c = RowCheck { row, errors: &mut errors };
-    let credit_code =
-        CreditCode::parse(map.cell(cells, "credit_code")).map_err(|e| c.fail("credit_code", e.to_string())).ok();
+    let credit_code = CreditCode::parse(map.cell(cells, "credit_code"))
+        .map_err(|e| c.fail("credit_code", e.to_string(), e.zh()))
+        .ok();
     let name = c.text("name", map.cell(cells, "name"), true);
     let region = c.region("region_code", map.cell(cells, "region_code"), reference);
     let sector_text = map.cell(cells, "sector");
     let sector = Reference::lookup(&reference.sectors, sector_text);
     if sector.is_none() {
-        c.fail("sector", format!("'{sector_text}' is not a known sector"));
+        c.fail("sector", format!("'{sector_text}' is not a known sector"), format!("“{sector_text}”不是已知行业"));
     }
     let risk_text = map.cell(cells, "risk_level");
     let risk = RiskLevel::parse(risk_text);
@@ -203,6 +221,7 @@ pub fn parse_enterprise<S: AsRef<str>>(
         c.fail(
             "risk_level",
             format!("'{risk_text}' is not a risk level (major, high, general, low / 重大, 较大, 一般, 低)"),
+            format!("“{risk_text}”不是风险等级（重大、较大、一般、低）"),
         );
     }
     let grade_text = map.cell(cells, "standard_grade");
@@ -211,7 +230,11 @@ pub fn parse_enterprise<S: AsRef<str>>(
     } else {
         let g = StandardGrade::parse(grade_text);
         if g.is_none() {
-            c.fail("standard_grade", format!("'{grade_text}' is not a grade (1, 2, 3 / 一级, 二级, 三级)"));
+            c.fail(
+                "standard_grade",
+                format!("'{grade_text}' is not a grade (1, 2, 3 / 一级, 二级, 三级)"),
+                format!("“{grade_text}”不是标准化等级（一级、二级、三级）"),
+            );
         }
         g
     };
@@ -222,7 +245,11 @@ pub fn parse_enterprise<S: AsRef<str>>(
         match cap_text.parse::<u32>() {
             Ok(n) if n <= 366 => Some(n),
             _ => {
-                c.fail("annual_check_cap", format!("'{cap_text}' is not a whole number from 0 to 366"));
+                c.fail(
+                    "annual_check_cap",
+                    format!("'{cap_text}' is not a whole number from 0 to 366"),
+                    format!("“{cap_text}”不是 0 至 366 的整数"),
+                );
                 None
             }
         }
@@ -231,7 +258,11 @@ pub fn parse_enterprise<S: AsRef<str>>(
     let status_text = map.cell(cells, "status");
     let status = RegisterStatus::parse(status_text);
     if status.is_none() {
-        c.fail("status", format!("'{status_text}' is not a status (active, inactive / 在营, 注销)"));
+        c.fail(
+            "status",
+            format!("'{status_text}' is not a status (active, inactive / 在营, 注销)"),
+            format!("“{status_text}”不是经营状态（在营、注销）"),
+        );
     }
     match (credit_code, region, sector, risk, cap, status) {
         (Some(credit_code), Some(region), Some(sector), Some(risk), Some(annual_check_cap), Some(status))
@@ -262,24 +293,36 @@ pub fn parse_officer<S: AsRef<str>>(
 ) -> Result<NewOfficer, Vec<RowError>> {
     let mut errors = Vec::new();
     let mut c = RowCheck { row, errors: &mut errors };
-    let badge_no = BadgeNo::parse(map.cell(cells, "badge_no")).map_err(|e| c.fail("badge_no", e.to_string())).ok();
+    let badge_no = BadgeNo::parse(map.cell(cells, "badge_no"))
+        .map_err(|e| {
+            c.fail("badge_no", e.to_string(), format!("执法证号应为 2 至 32 位字母、数字或“-”，实为“{}”", e.0))
+        })
+        .ok();
     let name = c.text("name", map.cell(cells, "name"), true);
     let unit = c.text("unit", map.cell(cells, "unit"), true);
     let dept_text = map.cell(cells, "department");
     let department = Reference::lookup(&reference.departments, dept_text);
     if department.is_none() {
-        c.fail("department", format!("'{dept_text}' is not a known department"));
+        c.fail("department", format!("'{dept_text}' is not a known department"), format!("“{dept_text}”不是已知部门"));
     }
     let region = c.region("region_code", map.cell(cells, "region_code"), reference);
     let date_text = map.cell(cells, "cert_valid_until");
     let cert = date_text.parse::<jiff::civil::Date>().ok();
     if cert.is_none() {
-        c.fail("cert_valid_until", format!("'{date_text}' is not a date (YYYY-MM-DD)"));
+        c.fail(
+            "cert_valid_until",
+            format!("'{date_text}' is not a date (YYYY-MM-DD)"),
+            format!("“{date_text}”不是日期（YYYY-MM-DD）"),
+        );
     }
     let status_text = map.cell(cells, "status");
     let status = RegisterStatus::parse(status_text);
     if status.is_none() {
-        c.fail("status", format!("'{status_text}' is not a status (active, inactive / 在岗, 离岗)"));
+        c.fail(
+            "status",
+            format!("'{status_text}' is not a status (active, inactive / 在岗, 离岗)"),
+            format!("“{status_text}”不是在岗状态（在岗、离岗）"),
+        );
     }
     match (badge_no, department, region, cert, status) {
         (Some(badge_no), Some(department), Some(region), Some(cert_valid_until), Some(status)) if errors.is_empty() => {
@@ -328,6 +371,14 @@ mod tests {
         let columns: Vec<_> = errors.iter().map(|e| e.column.as_str()).collect();
         assert_eq!(columns, ["credit_code", "name", "region_code", "sector", "risk_level", "annual_check_cap"]);
         assert!(errors.iter().all(|e| e.row == 7));
+        // Every reason also has its Chinese text, for the Chinese page.
+        let zh: Vec<_> = errors.iter().map(|e| e.reason_zh.as_str()).collect();
+        assert_eq!(zh[0], "校验码为“7”，应为“6”");
+        assert_eq!(zh[1], "为空");
+        assert!(zh[2].contains("999999") && zh[3].contains("mining") && zh[4].contains("huge") && zh[5].contains("-1"));
+        assert!(zh.iter().all(|r| r.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c))), "{zh:?}");
+        assert_eq!(column_zh(RegisterKind::Enterprises, "credit_code"), "统一社会信用代码");
+        assert_eq!(column_zh(RegisterKind::Officers, "badge_no"), "执法证号");
     }
 
     #[test]

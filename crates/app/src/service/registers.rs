@@ -139,9 +139,9 @@ impl App {
                     match parse_enterprise(&map, *n, cells, &reference) {
                         Ok(e) => {
                             if let Some(first) = seen.insert(e.credit_code.as_str().to_owned(), *n) {
-                                reject(&mut report, *n, cells, "credit_code", format!("repeats row {first}"));
+                                reject(&mut report, *n, cells, "credit_code", repeats(first));
                             } else if principal.is_some_and(|p| !p.governs(e.region.as_str())) {
-                                reject(&mut report, *n, cells, "region_code", "is outside your jurisdiction".into());
+                                reject(&mut report, *n, cells, "region_code", outside());
                             } else {
                                 rows_of_good.push((*n, cells));
                                 good.push(e);
@@ -163,7 +163,7 @@ impl App {
                                 n,
                                 cells,
                                 "credit_code",
-                                "is registered outside your jurisdiction".into(),
+                                ("is registered outside your jurisdiction".into(), "登记在您的辖区之外".into()),
                             ),
                             _ => kept.push(e),
                         }
@@ -186,9 +186,9 @@ impl App {
                     match parse_officer(&map, *n, cells, &reference) {
                         Ok(o) => {
                             if let Some(first) = seen.insert(o.badge_no.as_str().to_owned(), *n) {
-                                reject(&mut report, *n, cells, "badge_no", format!("repeats row {first}"));
+                                reject(&mut report, *n, cells, "badge_no", repeats(first));
                             } else if principal.is_some_and(|p| !p.governs(o.region.as_str())) {
-                                reject(&mut report, *n, cells, "region_code", "is outside your jurisdiction".into());
+                                reject(&mut report, *n, cells, "region_code", outside());
                             } else {
                                 good.push(o);
                             }
@@ -253,8 +253,24 @@ fn audit_detail(file_name: &str, sm3: &str, report: &ImportReport, counts: Upser
     })
 }
 
-fn reject(report: &mut ImportReport, row: usize, cells: &[String], column: &str, reason: String) {
-    reject_all(report, row, cells, vec![RowError { row, column: column.to_owned(), reason }]);
+/// A row's region outside the importer's jurisdiction (English, Chinese).
+fn outside() -> (String, String) {
+    ("is outside your jurisdiction".into(), "不在您的辖区内".into())
+}
+
+/// "Repeats row N" (English, Chinese).
+fn repeats(first: usize) -> (String, String) {
+    (format!("repeats row {first}"), format!("与第 {first} 行重复"))
+}
+
+fn reject(
+    report: &mut ImportReport,
+    row: usize,
+    cells: &[String],
+    column: &str,
+    (reason, reason_zh): (String, String),
+) {
+    reject_all(report, row, cells, vec![RowError { row, column: column.to_owned(), reason, reason_zh }]);
 }
 
 fn reject_all(report: &mut ImportReport, row: usize, cells: &[String], errors: Vec<RowError>) {

@@ -366,7 +366,7 @@ async fn a_county_office_logs_in_browses_filters_and_imports_in_both_languages()
     c.find(Locator::Id("file")).await.unwrap().send_keys(file.to_str().unwrap()).await.unwrap();
     c.find(Locator::Id("import-submit")).await.unwrap().click().await.unwrap();
     let report = until(c, "#import-report", |t| t.contains("存在错误，未写入任何数据")).await;
-    assert!(report.contains("3 credit_code"), "row 3's credit code is reported: {report}");
+    assert!(report.contains("3 统一社会信用代码 校验码为"), "row 3's credit code is reported in Chinese: {report}");
 
     // Switch to English; the same page comes back in English. Import again, skipping the bad row.
     c.find(Locator::Id("lang-en")).await.unwrap().click().await.unwrap();

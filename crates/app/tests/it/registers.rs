@@ -72,6 +72,7 @@ async fn one_bad_row_means_nothing_is_written_and_the_report_names_it(backend: B
         .collect();
     assert_eq!(errors, [(3, "credit_code"), (3, "risk_level")], "row 3 of the file (the header is row 1)");
     assert!(j["errors"][0]["reason"].as_str().unwrap().contains("check character"));
+    assert!(j["errors"][0]["reason_zh"].as_str().unwrap().contains("校验码"), "{j}");
     assert_eq!(count_matching(&app, &t, "霍邱测试").await, 0, "all or nothing");
 
     let r = app.upload(&t, "enterprises", "?skip_bad=true", "bad.csv", &huoqiu_csv(&rows)).await;
@@ -163,7 +164,46 @@ async fn the_enterprise_list_filters_and_paginates(backend: Backend) {
     assert_eq!(bad.json()["error"]["field"], "risk");
 }
 
+/// The import page reports bad cells in the page's language: Chinese column headers and
+/// reasons on the Chinese page, the canonical names and English reasons on the English one.
+async fn the_import_page_reports_bad_cells_in_the_page_language(backend: Backend) {
+    let app = TestApp::new(backend).await;
+    let b = app.browser("huoqiu").await;
+    let bad_check = demo_credit_code("341522", 901).to_string();
+    let bad_check = format!("{}{}", &bad_check[..17], if bad_check.ends_with('0') { '1' } else { '0' });
+    let good = demo_credit_code("341522", 902);
+    let csv = format!(
+        "credit_code,name,region_code,sector,risk_level\n{bad_check},甲,341522,chemicals,high\n{good},乙,341522,spaceships,low\n"
+    );
+    for (lang, expected) in [
+        ("zh", ["统一社会信用代码", "校验码为", "行业", "“spaceships”不是已知行业"]),
+        ("en", ["credit_code", "check character is", "sector", "spaceships&#39; is not a known sector"]),
+    ] {
+        let boundary = "XinspectorateX";
+        let mut body = String::new();
+        for (name, value) in [("csrf", b.csrf.as_str()), ("kind", "enterprises")] {
+            body.push_str(&format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"
+            ));
+        }
+        body.push_str(&format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"r.csv\"\r\nContent-Type: text/csv\r\n\r\n{csv}\r\n--{boundary}--\r\n"
+        ));
+        let req = axum::http::Request::post("/import")
+            .header(axum::http::header::COOKIE, format!("{}; lang={lang}", b.cookie))
+            .header(axum::http::header::CONTENT_TYPE, format!("multipart/form-data; boundary={boundary}"))
+            .body(axum::body::Body::from(body))
+            .unwrap();
+        let r = app.send(req).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+        for text in expected {
+            assert!(r.body.contains(text), "{lang} page lacks {text:?}: {}", r.body);
+        }
+    }
+}
+
 crate::on_both_backends!(
+    the_import_page_reports_bad_cells_in_the_page_language,
     a_valid_register_is_imported_and_reimporting_it_changes_nothing,
     one_bad_row_means_nothing_is_written_and_the_report_names_it,
     a_county_cannot_import_into_another_county,

@@ -252,8 +252,10 @@ pub struct RowErrorJson {
     pub row: usize,
     /// Column name.
     pub column: String,
-    /// What is wrong.
+    /// What is wrong (English).
     pub reason: String,
+    /// What is wrong, in Chinese.
+    pub reason_zh: String,
 }
 
 /// The outcome of an import.
@@ -327,7 +329,7 @@ pub async fn import_register(
         errors: report
             .errors
             .into_iter()
-            .map(|RowError { row, column, reason }| RowErrorJson { row, column, reason })
+            .map(|RowError { row, column, reason, reason_zh }| RowErrorJson { row, column, reason, reason_zh })
             .collect(),
     };
     Ok((status, Json(json)).into_response())

@@ -289,15 +289,31 @@ pub(super) async fn list_officers(
 #[template(path = "import.html")]
 struct ImportPage {
     l: Layout,
+    kind: RegisterKind,
     report: Option<ImportReport>,
     file_error: Option<String>,
+}
+
+impl ImportPage {
+    /// The report's bad cells in the page's language: (row, column, reason).
+    fn errors(&self) -> Vec<(usize, String, String)> {
+        let zh = self.l.t.lang == crate::web::i18n::Lang::Zh;
+        let errors = self.report.iter().flat_map(|r| &r.errors);
+        errors
+            .map(|e| match zh {
+                true => (e.row, domain::register_row::column_zh(self.kind, &e.column).to_owned(), e.reason_zh.clone()),
+                false => (e.row, e.column.clone(), e.reason.clone()),
+            })
+            .collect()
+    }
 }
 
 pub(super) async fn import_form(lang: Lang, user: WebUser) -> Response {
     if !user.auth.principal.can(domain::access::Permission::ImportRegisters) {
         return error_page(lang, &crate::service::ServiceError::Forbidden);
     }
-    render(&ImportPage { l: Layout::for_user(lang, &user, "import.title", "/import"), report: None, file_error: None })
+    let l = Layout::for_user(lang, &user, "import.title", "/import");
+    render(&ImportPage { l, kind: RegisterKind::Enterprises, report: None, file_error: None })
 }
 
 pub(super) async fn import_file(
@@ -333,18 +349,21 @@ pub(super) async fn import_file(
     let l = Layout::for_user(lang, &user, "import.title", "/import");
     let Some((name, bytes)) = file else {
         let msg = l.t.s("import.no_file").to_owned();
-        return (StatusCode::UNPROCESSABLE_ENTITY, render(&ImportPage { l, report: None, file_error: Some(msg) }))
+        return (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            render(&ImportPage { l, kind, report: None, file_error: Some(msg) }),
+        )
             .into_response();
     };
     let options = ImportOptions { skip_bad, limits: Limits::WEB };
     match state.app.import_register(&user.actor(), kind, &name, &bytes, options, &|_| {}).await {
         Ok(report) => {
             let status = if report.written { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
-            (status, render(&ImportPage { l, report: Some(report), file_error: None })).into_response()
+            (status, render(&ImportPage { l, kind, report: Some(report), file_error: None })).into_response()
         }
         Err(ImportError::Service(e)) => error_page(lang, &e),
         Err(e) => {
-            let page = ImportPage { l, report: None, file_error: Some(e.to_string()) };
+            let page = ImportPage { l, kind, report: None, file_error: Some(e.to_string()) };
             (StatusCode::UNPROCESSABLE_ENTITY, render(&page)).into_response()
         }
     }
