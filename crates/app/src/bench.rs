@@ -298,8 +298,11 @@ pub enum Data {
 
 /// A database with generated data, open; holds the scratch database while it is in use.
 pub(crate) struct Opened {
+    /// The application over it (system clock, scratch keys).
     pub app: App,
+    /// Its URL, for the server the HTTP load starts.
     pub url: String,
+    /// Hazards it holds.
     pub hazards: usize,
     /// Lu'an's special action of the last year.
     pub campaign: String,
@@ -307,6 +310,7 @@ pub(crate) struct Opened {
 }
 
 impl Opened {
+    /// Closes the connections and drops a scratch database.
     pub(crate) async fn close(self) {
         self.app.db.close().await;
         drop(self.scratch);
