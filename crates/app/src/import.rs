@@ -51,6 +51,19 @@ pub enum ReadError {
     Malformed(String),
 }
 
+impl ReadError {
+    /// The reason in Chinese, for the Chinese import page.
+    pub fn zh(&self) -> String {
+        match self {
+            Self::TooLarge { size, limit } => format!("文件大小为 {size} 字节，上限为 {limit} 字节"),
+            Self::TooManyRows(n) => format!("文件数据行超过 {n} 行，请拆分后导入"),
+            Self::UnsupportedType(t) => format!("不支持的文件类型“{t}”：请使用 .csv 或 .xlsx"),
+            Self::Empty => "文件为空（没有表头行）".into(),
+            Self::Malformed(e) => format!("文件无法读取：{e}"),
+        }
+    }
+}
+
 /// A register file as text: the header row and the data rows with their spreadsheet row
 /// numbers (the header is the first non-blank row). Blank rows are skipped but keep numbering
 /// honest.

@@ -83,6 +83,19 @@ pub fn column_zh(kind: RegisterKind, name: &str) -> &str {
     kind.columns().iter().find(|c| c.name == name).and_then(|c| c.aliases.first().copied()).unwrap_or(name)
 }
 
+impl HeaderError {
+    /// The reason in Chinese (columns by their Chinese headers), for the Chinese import page.
+    pub fn zh(&self, kind: RegisterKind) -> String {
+        match self {
+            Self::Missing(cols) => {
+                let names: Vec<&str> = cols.iter().map(|c| column_zh(kind, c)).collect();
+                format!("缺少必填列：{}", names.join("、"))
+            }
+            Self::Duplicate(col) => format!("列“{}”出现了两次", column_zh(kind, col)),
+        }
+    }
+}
+
 /// Where each known column sits in the file.
 #[derive(Debug, Clone)]
 pub struct ColumnMap {

@@ -54,6 +54,18 @@ pub enum ImportError {
     Service(#[from] ServiceError),
 }
 
+impl ImportError {
+    /// Why the file was refused, in Chinese, for the Chinese import page (a service error has
+    /// its own page and is returned in English here).
+    pub fn zh(&self, kind: RegisterKind) -> String {
+        match self {
+            Self::Read(e) => e.zh(),
+            Self::Header(e) => e.zh(kind),
+            Self::Service(e) => e.to_string(),
+        }
+    }
+}
+
 /// Options of an import.
 #[derive(Debug, Clone, Copy)]
 pub struct ImportOptions {

@@ -164,8 +164,29 @@ async fn the_enterprise_list_filters_and_paginates(backend: Backend) {
     assert_eq!(bad.json()["error"]["field"], "risk");
 }
 
-/// The import page reports bad cells in the page's language: Chinese column headers and
-/// reasons on the Chinese page, the canonical names and English reasons on the English one.
+/// Posts a register file to the import page as a browser in `lang` would.
+async fn import_page(app: &TestApp, b: &crate::helpers::Browser, lang: &str, name: &str, content: &str) -> String {
+    let boundary = "XinspectorateX";
+    let mut body = String::new();
+    for (field, value) in [("csrf", b.csrf.as_str()), ("kind", "enterprises")] {
+        body.push_str(&format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{field}\"\r\n\r\n{value}\r\n"));
+    }
+    body.push_str(&format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\nContent-Type: text/csv\r\n\r\n{content}\r\n--{boundary}--\r\n"
+    ));
+    let req = axum::http::Request::post("/import")
+        .header(axum::http::header::COOKIE, format!("{}; lang={lang}", b.cookie))
+        .header(axum::http::header::CONTENT_TYPE, format!("multipart/form-data; boundary={boundary}"))
+        .body(axum::body::Body::from(body))
+        .unwrap();
+    let r = app.send(req).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    r.body
+}
+
+/// The import page reports bad cells and unusable files in the page's language: Chinese
+/// column headers and reasons on the Chinese page, the canonical names and English reasons on
+/// the English one.
 async fn the_import_page_reports_bad_cells_in_the_page_language(backend: Backend) {
     let app = TestApp::new(backend).await;
     let b = app.browser("huoqiu").await;
@@ -175,30 +196,27 @@ async fn the_import_page_reports_bad_cells_in_the_page_language(backend: Backend
     let csv = format!(
         "credit_code,name,region_code,sector,risk_level\n{bad_check},甲,341522,chemicals,high\n{good},乙,341522,spaceships,low\n"
     );
-    for (lang, expected) in [
-        ("zh", ["统一社会信用代码", "校验码为", "行业", "“spaceships”不是已知行业"]),
-        ("en", ["credit_code", "check character is", "sector", "spaceships&#39; is not a known sector"]),
+    let no_code = "name,region_code,sector,risk_level\n甲,341522,chemicals,high\n";
+    for (lang, cells, file) in [
+        (
+            "zh",
+            ["统一社会信用代码", "校验码为", "行业", "“spaceships”不是已知行业"],
+            ["不支持的文件类型", "缺少必填列：统一社会信用代码"],
+        ),
+        (
+            "en",
+            ["credit_code", "check character is", "sector", "spaceships&#39; is not a known sector"],
+            ["unsupported file type", "missing required column(s): credit_code"],
+        ),
     ] {
-        let boundary = "XinspectorateX";
-        let mut body = String::new();
-        for (name, value) in [("csrf", b.csrf.as_str()), ("kind", "enterprises")] {
-            body.push_str(&format!(
-                "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"
-            ));
+        let body = import_page(&app, &b, lang, "r.csv", &csv).await;
+        for text in cells {
+            assert!(body.contains(text), "{lang} page lacks {text:?}: {body}");
         }
-        body.push_str(&format!(
-            "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"r.csv\"\r\nContent-Type: text/csv\r\n\r\n{csv}\r\n--{boundary}--\r\n"
-        ));
-        let req = axum::http::Request::post("/import")
-            .header(axum::http::header::COOKIE, format!("{}; lang={lang}", b.cookie))
-            .header(axum::http::header::CONTENT_TYPE, format!("multipart/form-data; boundary={boundary}"))
-            .body(axum::body::Body::from(body))
-            .unwrap();
-        let r = app.send(req).await;
-        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
-        for text in expected {
-            assert!(r.body.contains(text), "{lang} page lacks {text:?}: {}", r.body);
-        }
+        let body = import_page(&app, &b, lang, "r.txt", &csv).await;
+        assert!(body.contains(file[0]), "{lang} page lacks {:?}: {body}", file[0]);
+        let body = import_page(&app, &b, lang, "r.csv", no_code).await;
+        assert!(body.contains(file[1]), "{lang} page lacks {:?}: {body}", file[1]);
     }
 }
 

@@ -363,7 +363,8 @@ pub(super) async fn import_file(
         }
         Err(ImportError::Service(e)) => error_page(lang, &e),
         Err(e) => {
-            let page = ImportPage { l, kind, report: None, file_error: Some(e.to_string()) };
+            let reason = if lang == crate::web::i18n::Lang::Zh { e.zh(kind) } else { e.to_string() };
+            let page = ImportPage { l, kind, report: None, file_error: Some(reason) };
             (StatusCode::UNPROCESSABLE_ENTITY, render(&page)).into_response()
         }
     }
