@@ -549,70 +549,69 @@ pub struct HistoricalHazard {
 /// get fresh ones. The bulk path for migrating a legacy ledger; the benchmarks use it to build
 /// a province-scale ledger.
 pub async fn insert_historical(tx: &mut Tx, rows: &[HistoricalHazard], now_ms: i64) -> Result<()> {
-    for chunk in rows.chunks(200) {
-        let mut b = Builder::default();
-        let mut ev = Builder::default();
-        let mut values = Vec::with_capacity(chunk.len());
-        let mut events = Vec::with_capacity(chunk.len());
-        for r in chunk {
+    let ids: Vec<String> = rows.iter().map(|_| new_id()).collect();
+    let hazards = rows
+        .iter()
+        .zip(&ids)
+        .map(|(r, id)| {
             let h = &r.hazard;
-            let id = new_id();
-            let cols = [
-                b.arg(h.region_code.as_str()),
-                b.arg(id.as_str()),
-                b.arg(r.hazard_no.as_str()),
-                b.arg(h.enterprise_id.as_str()),
-                b.arg(h.credit_code.as_str()),
-                b.arg(h.enterprise_name.as_str()),
-                b.arg(h.sector.as_str()),
-                b.arg(h.description.as_str()),
-                b.arg(h.location.as_str()),
-                b.arg(h.grade.as_str()),
-                b.arg(h.criterion.as_deref()),
-                b.arg(h.criterion_clause.as_deref()),
-                b.arg(h.source.as_str()),
-                b.arg(h.deadline.as_str()),
-                b.arg(h.responsible_unit.as_str()),
-                b.arg(h.responsible_person.as_str()),
-                b.arg(r.status.as_str()),
-                b.arg(h.listed_level.map(|l| l.as_str())),
-                b.arg(h.campaign_id.as_deref()),
-                b.arg(h.found_by_region.as_deref()),
-                b.arg(h.five_implementations.as_deref()),
-                b.arg(h.rectification_plan.as_str()),
-                b.arg(h.reported_by.as_str()),
-                b.arg(r.reported_at),
-                b.arg(r.closed_at),
-            ];
-            values.push(format!("({}, 1, {})", cols.join(", "), cols[23]));
-            let e = [
-                ev.arg(h.region_code.as_str()),
-                ev.arg(id.as_str()),
-                ev.arg(now_ms),
-                ev.arg(h.reported_by.as_str()),
-                ev.arg(r.status.as_str()),
-            ];
-            events.push(format!(
-                "({}, {}, 1, {}, {}, 'import', 'import', NULL, {}, '', '[]', 1)",
-                e[0], e[1], e[2], e[3], e[4]
-            ));
-        }
-        b.build(format!(
-            "INSERT INTO hazard (region_code, id, hazard_no, enterprise_id, credit_code, enterprise_name, sector, description,
-             location, grade, criterion, criterion_clause, source, deadline, responsible_unit, responsible_person, status,
-             listed_level, campaign_id, found_by_region, five_implementations, rectification_plan, reported_by, reported_at,
-             closed_at, version, updated_at) VALUES {}",
-            values.join(", ")
-        ))
-        .execute(tx.ex())
-        .await?;
-        ev.build(format!(
-            "INSERT INTO hazard_event (region_code, hazard_id, seq, at_ms, actor, role, action, from_status, to_status, note,
-             evidence, version_after) VALUES {}",
-            events.join(", ")
-        ))
-        .execute(tx.ex())
-        .await?;
-    }
+            vec![
+                h.region_code.as_str().into(),
+                id.as_str().into(),
+                r.hazard_no.as_str().into(),
+                h.enterprise_id.as_str().into(),
+                h.credit_code.as_str().into(),
+                h.enterprise_name.as_str().into(),
+                h.sector.as_str().into(),
+                h.description.as_str().into(),
+                h.location.as_str().into(),
+                h.grade.as_str().into(),
+                h.criterion.as_deref().into(),
+                h.criterion_clause.as_deref().into(),
+                h.source.as_str().into(),
+                h.deadline.as_str().into(),
+                h.responsible_unit.as_str().into(),
+                h.responsible_person.as_str().into(),
+                r.status.as_str().into(),
+                h.listed_level.map(|l| l.as_str()).into(),
+                h.campaign_id.as_deref().into(),
+                h.found_by_region.as_deref().into(),
+                h.five_implementations.as_deref().into(),
+                h.rectification_plan.as_str().into(),
+                h.reported_by.as_str().into(),
+                r.reported_at.into(),
+                r.closed_at.into(),
+                1_i64.into(),
+                r.reported_at.into(),
+            ]
+        })
+        .collect();
+    let columns = "region_code, id, hazard_no, enterprise_id, credit_code, enterprise_name, sector, description, \
+        location, grade, criterion, criterion_clause, source, deadline, responsible_unit, responsible_person, status, \
+        listed_level, campaign_id, found_by_region, five_implementations, rectification_plan, reported_by, reported_at, \
+        closed_at, version, updated_at";
+    crate::sql::insert_rows(tx, "hazard", columns, hazards).await?;
+    let events = rows
+        .iter()
+        .zip(&ids)
+        .map(|(r, id)| {
+            vec![
+                r.hazard.region_code.as_str().into(),
+                id.as_str().into(),
+                1_i64.into(),
+                now_ms.into(),
+                r.hazard.reported_by.as_str().into(),
+                "import".into(),
+                "import".into(),
+                crate::sql::Value::NullText,
+                r.status.as_str().into(),
+                "".into(),
+                "[]".into(),
+                1_i64.into(),
+            ]
+        })
+        .collect();
+    let columns = "region_code, hazard_id, seq, at_ms, actor, role, action, from_status, to_status, note, evidence, version_after";
+    crate::sql::insert_rows(tx, "hazard_event", columns, events).await?;
     crate::sql::raise_numbers(tx, rows.iter().map(|r| r.hazard_no.as_str())).await
 }

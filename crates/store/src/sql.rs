@@ -442,9 +442,8 @@ pub async fn raise_numbers<'a>(tx: &mut crate::Tx, numbers: impl Iterator<Item =
 }
 
 /// Inserts `rows` (each its values in the order of `columns`, a comma-separated list) into
-/// `table` with multi-row INSERTs,
-/// each well under both backends' limit on bound values: the bulk path of records that were
-/// made elsewhere (a migrated archive, generated data), which arrive whole.
+/// `table` with multi-row INSERTs, each well under both backends' limit on bound values: the
+/// bulk path of records made elsewhere (a migrated archive, generated data), which arrive whole.
 pub async fn insert_rows(
     tx: &mut crate::Tx,
     table: &str,
