@@ -174,6 +174,10 @@ impl Role {
 pub enum Scope {
     /// Records whose region code lies in the prefix.
     Region(RegionPrefix),
+    /// A department regulator's view: region-level records (plans, campaigns, rounds, figures)
+    /// whose region code lies in the prefix, and records about an enterprise only where the
+    /// enterprise's sector belongs to the department (`sector.department` in the register).
+    Department(RegionPrefix, String),
     /// Only the records of one enterprise (by id).
     Enterprise(String),
     /// No business records at all (administrators).
@@ -195,6 +199,19 @@ pub struct Principal {
     pub region_prefix: RegionPrefix,
     /// For an enterprise account, the enterprise id.
     pub enterprise_id: Option<String>,
+    /// For a department regulator, the department code (`data/departments.csv`).
+    pub department: Option<String>,
+}
+
+impl Scope {
+    /// The jurisdiction prefix of a region-wide scope (a department's included): the regions
+    /// whose region-level records the caller sees, for region pickers and region-level lists.
+    pub fn region_prefix(&self) -> Option<&RegionPrefix> {
+        match self {
+            Self::Region(p) | Self::Department(p, _) => Some(p),
+            Self::Enterprise(_) | Self::Nothing => None,
+        }
+    }
 }
 
 impl Principal {
@@ -203,9 +220,12 @@ impl Principal {
         if self.role.is_admin() {
             return Scope::Nothing;
         }
-        match (&self.role, &self.enterprise_id) {
-            (Role::Enterprise, Some(id)) => Scope::Enterprise(id.clone()),
-            (Role::Enterprise, None) => Scope::Nothing,
+        match (&self.role, &self.enterprise_id, &self.department) {
+            (Role::Enterprise, Some(id), _) => Scope::Enterprise(id.clone()),
+            (Role::Department, _, Some(dept)) => Scope::Department(self.region_prefix.clone(), dept.clone()),
+            // Deny by default: an account without the enterprise or department its role needs
+            // sees nothing (accounts created before departments were recorded, for instance).
+            (Role::Enterprise | Role::Department, _, _) => Scope::Nothing,
             _ => Scope::Region(self.region_prefix.clone()),
         }
     }
@@ -217,7 +237,7 @@ impl Principal {
 
     /// Whether a region code lies in the principal's jurisdiction (for writes such as imports).
     pub fn governs(&self, region_code: &str) -> bool {
-        matches!(self.scope(), Scope::Region(p) if p.contains(region_code))
+        self.scope().region_prefix().is_some_and(|p| p.contains(region_code))
     }
 }
 
@@ -235,6 +255,7 @@ mod tests {
             region_prefix: RegionPrefix::of(&region, level),
             region,
             enterprise_id: None,
+            department: None,
         }
     }
 
@@ -264,6 +285,18 @@ mod tests {
     fn an_enterprise_account_without_an_enterprise_sees_nothing() {
         let p = principal(Role::Enterprise, "341522", RegionLevel::County);
         assert_eq!(p.scope(), Scope::Nothing);
+    }
+
+    #[test]
+    fn a_department_regulator_is_narrowed_to_its_department_and_needs_one() {
+        let mut p = principal(Role::Department, "341522", RegionLevel::County);
+        assert_eq!(p.scope(), Scope::Nothing, "no department recorded: nothing");
+        assert!(!p.governs("341522"));
+        p.department = Some("housing".into());
+        let prefix = RegionPrefix::of(&RegionCode::parse("341522").unwrap(), RegionLevel::County);
+        assert_eq!(p.scope(), Scope::Department(prefix, "housing".into()));
+        assert!(p.governs("341522"));
+        assert!(!p.governs("341524"));
     }
 
     #[test]

@@ -142,7 +142,7 @@ fn visible(b: &mut Builder, scope: &Scope, own_region: &str) -> String {
 /// One round the viewer may see.
 pub async fn get(db: &Db, scope: &Scope, own_region: &str, id: &str) -> Result<Round> {
     let mut b = Builder::default();
-    let vis = if matches!(scope, Scope::Region(_)) { visible(&mut b, scope, own_region) } else { "(1 = 0)".into() };
+    let vis = if scope.region_prefix().is_some() { visible(&mut b, scope, own_region) } else { "(1 = 0)".into() };
     let id = b.arg(id);
     from_row(
         &b.build(format!("SELECT {COLUMNS} FROM cross_round WHERE id = {id} AND {vis}")).fetch_one(db.reader()).await?,
@@ -152,7 +152,7 @@ pub async fn get(db: &Db, scope: &Scope, own_region: &str, id: &str) -> Result<R
 /// Rounds the viewer may see, newest first.
 pub async fn list(db: &Db, scope: &Scope, own_region: &str, page: PageRequest) -> Result<Paged<Round>> {
     let mut b = Builder::default();
-    let vis = if matches!(scope, Scope::Region(_)) { visible(&mut b, scope, own_region) } else { "(1 = 0)".into() };
+    let vis = if scope.region_prefix().is_some() { visible(&mut b, scope, own_region) } else { "(1 = 0)".into() };
     crate::sql::paged(db, b, COLUMNS, &format!("cross_round WHERE {vis}"), "created_at DESC, id", page, from_row).await
 }
 

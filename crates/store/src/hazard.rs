@@ -456,10 +456,7 @@ fn per_region_range(db: &Db, scope: &Scope, f: &HazardFilter) -> Option<(String,
     if db.backend() != crate::Backend::Postgres {
         return None;
     }
-    match (&f.region, scope) {
-        (Some(r), _) | (None, Scope::Region(r)) => Some(r.range()),
-        _ => None,
-    }
+    f.region.as_ref().or(scope.region_prefix()).map(|r| r.range())
 }
 
 /// One page of the ledger, with the total count of the filtered ledger.

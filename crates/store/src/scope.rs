@@ -3,22 +3,18 @@
 
 use crate::sql::Builder;
 use domain::access::Scope;
+use domain::region::RegionPrefix;
 
 /// The SQL condition restricting rows to `scope`. `region_col` is the row's region code;
 /// `enterprise_col` the column holding the enterprise id (or `None` when the table has no
-/// enterprise, in which case an enterprise-scoped caller sees nothing).
+/// enterprise, in which case an enterprise-scoped caller sees nothing and a department
+/// regulator sees the region-level records of its jurisdiction).
 pub fn scope_clause(b: &mut Builder, scope: &Scope, region_col: &str, enterprise_col: Option<&str>) -> String {
     match scope {
-        Scope::Region(prefix) => {
-            let (low, high) = prefix.range();
-            let low = b.arg(low);
-            match high {
-                Some(high) => {
-                    let high = b.arg(high);
-                    format!("({region_col} >= {low} AND {region_col} < {high})")
-                }
-                None => format!("({region_col} >= {low})"),
-            }
+        Scope::Region(prefix) => range_clause(b, prefix, region_col),
+        Scope::Department(prefix, department) => {
+            let within = range_clause(b, prefix, region_col);
+            with_sectors(b, within, prefix, department, enterprise_col)
         }
         Scope::Enterprise(id) => match enterprise_col {
             Some(col) => format!("({col} = {})", b.arg(id.as_str())),
@@ -46,6 +42,41 @@ pub fn region_list_clause(b: &mut Builder, scope: &Scope, region_col: &str, ente
             };
             format!("({region_col} IN (SELECT code FROM region WHERE code >= {low}{high}))")
         }
+        Scope::Department(prefix, department) => {
+            let within = region_list_clause(b, &Scope::Region(prefix.clone()), region_col, None);
+            with_sectors(b, within, prefix, department, enterprise_col)
+        }
         _ => scope_clause(b, scope, region_col, enterprise_col),
     }
+}
+
+fn range_clause(b: &mut Builder, prefix: &RegionPrefix, region_col: &str) -> String {
+    let (low, high) = prefix.range();
+    let low = b.arg(low);
+    match high {
+        Some(high) => {
+            let high = b.arg(high);
+            format!("({region_col} >= {low} AND {region_col} < {high})")
+        }
+        None => format!("({region_col} >= {low})"),
+    }
+}
+
+/// Narrows `within` (the jurisdiction) to the enterprises whose sector the department
+/// regulates. The enterprise ids come from an uncorrelated subquery, so the outer column names
+/// cannot be captured by the enterprise table's own `region_code` and `id`.
+fn with_sectors(
+    b: &mut Builder,
+    within: String,
+    prefix: &RegionPrefix,
+    department: &str,
+    enterprise_col: Option<&str>,
+) -> String {
+    let Some(col) = enterprise_col else { return within };
+    let region = range_clause(b, prefix, "region_code");
+    let department = b.arg(department);
+    format!(
+        "({within} AND {col} IN (SELECT id FROM enterprise WHERE {region} \
+         AND sector IN (SELECT code FROM sector WHERE department = {department})))"
+    )
 }

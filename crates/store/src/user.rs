@@ -23,6 +23,8 @@ pub struct User {
     pub region_level: RegionLevel,
     /// For enterprise accounts.
     pub enterprise_id: Option<String>,
+    /// For department regulators: the department code, which narrows what they see.
+    pub department: Option<String>,
     /// PHC string.
     pub password_hash: String,
     /// Set for one-time passwords: every request is sent to the change form until changed.
@@ -50,6 +52,8 @@ pub struct NewUser {
     pub region_code: String,
     /// Enterprise id, for enterprise accounts.
     pub enterprise_id: Option<String>,
+    /// Department code, for department regulators (must exist in the department register).
+    pub department: Option<String>,
     /// PHC string.
     pub password_hash: String,
     /// Whether the password is one-time.
@@ -57,7 +61,7 @@ pub struct NewUser {
 }
 
 const SELECT: &str = "SELECT u.id, u.username, u.display_name, u.role, u.region_code, r.level AS region_level,
-    u.enterprise_id, u.password_hash, u.must_change_password, u.failed_logins, u.locked_until, u.disabled, u.version
+    u.enterprise_id, u.department, u.password_hash, u.must_change_password, u.failed_logins, u.locked_until, u.disabled, u.version
     FROM app_user u JOIN region r ON r.code = u.region_code";
 
 fn from_row(r: &Row) -> Result<User> {
@@ -70,6 +74,7 @@ fn from_row(r: &Row) -> Result<User> {
         region_code: r.text("region_code")?,
         region_level: RegionLevel::parse(&r.text("region_level")?).ok_or_else(|| bad("region level"))?,
         enterprise_id: r.opt_text("enterprise_id")?,
+        department: r.opt_text("department")?,
         password_hash: r.text("password_hash")?,
         must_change_password: r.bool("must_change_password")?,
         failed_logins: r.int("failed_logins")?,
@@ -83,9 +88,9 @@ fn from_row(r: &Row) -> Result<User> {
 pub async fn create(tx: &mut Tx, u: &NewUser, now_ms: i64) -> Result<String> {
     let id = new_id();
     query(
-        "INSERT INTO app_user (id, username, display_name, role, region_code, enterprise_id, password_hash,
-         must_change_password, failed_logins, disabled, version, created_at, updated_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 0, FALSE, 1, $9, $9)",
+        "INSERT INTO app_user (id, username, display_name, role, region_code, enterprise_id, department,
+         password_hash, must_change_password, failed_logins, disabled, version, created_at, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 0, FALSE, 1, $10, $10)",
     )
     .bind(id.as_str())
     .bind(u.username.as_str())
@@ -93,6 +98,7 @@ pub async fn create(tx: &mut Tx, u: &NewUser, now_ms: i64) -> Result<String> {
     .bind(u.role.as_str())
     .bind(u.region_code.as_str())
     .bind(u.enterprise_id.as_deref())
+    .bind(u.department.as_deref())
     .bind(u.password_hash.as_str())
     .bind(u.must_change_password)
     .bind(now_ms)

@@ -119,6 +119,7 @@ pub async fn http(
         role: domain::access::Role::CountyOffice,
         region_code: COUNTY.into(),
         enterprise_id: None,
+        department: None,
         password_hash: crate::service::auth::hash_password(PASSWORD).await?,
         must_change_password: false,
     };

@@ -226,6 +226,7 @@ pub async fn load_registers(app: &App, size: Size) -> anyhow::Result<bool> {
             display_name: display.to_owned(),
             role,
             region_code: region.to_owned(),
+            department: (role == Role::Department).then(|| "housing".to_owned()),
             enterprise_id,
             password_hash: hash_password(DEMO_PASSWORD).await?,
             must_change_password: false,

@@ -355,6 +355,7 @@ async fn accounts(app: &App, cities: &BTreeMap<String, Vec<String>>) -> anyhow::
             role: *role,
             region_code: region.clone(),
             enterprise_id: None,
+            department: None,
             password_hash: hash.clone(),
             must_change_password: false,
         };

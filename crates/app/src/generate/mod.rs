@@ -154,6 +154,7 @@ pub fn principal(
         region_prefix: domain::region::RegionPrefix::of(&region, level),
         region,
         enterprise_id: None,
+        department: None,
     })
 }
 

@@ -101,6 +101,7 @@ pub fn principal_of(u: &User) -> Result<Principal, ServiceError> {
         region_prefix: RegionPrefix::of(&region, u.region_level),
         region,
         enterprise_id: u.enterprise_id.clone(),
+        department: u.department.clone(),
     })
 }
 
@@ -252,6 +253,7 @@ impl App {
             role: Role::SysAdmin,
             region_code: self.root_region.clone(),
             enterprise_id: None,
+            department: None,
             password_hash: hash_password(&password).await?,
             must_change_password: true,
         };

@@ -22,6 +22,11 @@ pub struct NewAccount {
     /// For enterprise accounts: the enterprise's credit code.
     #[serde(default)]
     pub enterprise_credit_code: Option<String>,
+    /// For department regulators (required for them, refused for other roles): the department
+    /// code (`emergency`, `housing`, …); the account then sees the enterprises, hazards,
+    /// inspections and penalties of that department's sectors only.
+    #[serde(default)]
+    pub department: Option<String>,
 }
 
 fn require(p: &Principal, perm: Permission) -> Result<(), ServiceError> {
@@ -63,6 +68,7 @@ impl App {
             }
             _ => None,
         };
+        let department = self.department_of(role, input.department.as_deref()).await?;
         let password = one_time_password();
         let new = NewUser {
             username,
@@ -70,6 +76,7 @@ impl App {
             role,
             region_code: input.region_code.clone(),
             enterprise_id,
+            department,
             password_hash: hash_password(&password).await?,
             must_change_password: true,
         };
@@ -78,10 +85,30 @@ impl App {
             store::StoreError::Duplicate(_) => invalid("username", "is taken"),
             other => other.into(),
         })?;
-        let detail = json!({"username": new.username, "role": role.as_str(), "region": new.region_code});
+        let detail = json!({"username": new.username, "role": role.as_str(), "region": new.region_code,
+            "department": new.department});
         self.audit(&mut tx, actor, None, "user.create", ("user", &id), "ok", detail).await?;
         tx.commit().await?;
         Ok((id, password))
+    }
+
+    /// The department a new account of `role` is narrowed to: required for a department
+    /// regulator (what it sees depends on it), refused for every other role.
+    async fn department_of(&self, role: Role, code: Option<&str>) -> Result<Option<String>, ServiceError> {
+        let code = code.map(str::trim).filter(|c| !c.is_empty());
+        match (role, code) {
+            (Role::Department, Some(code)) => {
+                let known = store::reference::departments(&self.db).await?;
+                if known.iter().any(|d| d.code == code) {
+                    Ok(Some(code.to_owned()))
+                } else {
+                    Err(invalid("department", "is not in the department register"))
+                }
+            }
+            (Role::Department, None) => Err(invalid("department", "is required for a department regulator")),
+            (_, Some(_)) => Err(invalid("department", "is only for department regulator accounts")),
+            (_, None) => Ok(None),
+        }
     }
 
     async fn enterprise_id_by_code(&self, code: &str, region: &str) -> Result<String, ServiceError> {

@@ -13,6 +13,7 @@ async fn add_user(app: &TestApp, username: &str, role: Role, region: &str) {
         role,
         region_code: region.into(),
         enterprise_id: None,
+        department: (role == Role::Department).then(|| "housing".into()),
         password_hash: inspectorate::service::auth::hash_password(PW).await.unwrap(),
         must_change_password: false,
     };
@@ -34,6 +35,9 @@ const ACCOUNTS: [(&str, Role); 10] = [
     ("secadmin", Role::SecurityAdmin),
     ("auditor", Role::AuditAdmin),
 ];
+
+/// The sectors of the housing department (`data/sectors.csv`).
+const HOUSING_SECTORS: [&str; 2] = ["construction", "urban-gas"];
 
 fn ok(s: StatusCode) -> bool {
     s.is_success() || s == StatusCode::UNPROCESSABLE_ENTITY
@@ -57,6 +61,13 @@ async fn every_api_route_answers_each_role_as_the_policy_says(backend: Backend) 
             .find(|id| *id != own)
             .unwrap()
     };
+    // The regulator of housing (dept) sees the enterprises of the housing sectors only.
+    let huoqiu = app.token("huoqiu").await;
+    let mut housing_sees = std::collections::HashMap::new();
+    for id in [&own, &other_huoqiu] {
+        let sector = app.get(&format!("/api/v1/enterprises/{id}"), Some(&huoqiu)).await.json()["sector"].clone();
+        housing_sees.insert(id.clone(), HOUSING_SECTORS.contains(&sector.as_str().unwrap()));
+    }
     let csv = format!(
         "credit_code,name,region_code,sector,risk_level\n{},Matrix test,341522,chemicals,low\n",
         inspectorate::demo::demo_credit_code("341522", 9000)
@@ -78,9 +89,10 @@ async fn every_api_route_answers_each_role_as_the_policy_says(backend: Backend) 
         let admin = matches!(role, Role::SysAdmin | Role::SecurityAdmin | Role::AuditAdmin);
         expect("GET /enterprises", app.get("/api/v1/enterprises", Some(&t)).await.status, want(!admin));
         let other = app.get(&format!("/api/v1/enterprises/{other_huoqiu}"), Some(&t)).await.status;
+        let narrowed = |id: &String| *role != Role::Department || housing_sees[id];
         let want_other = if admin {
             StatusCode::FORBIDDEN
-        } else if sees_huoqiu {
+        } else if sees_huoqiu && narrowed(&other_huoqiu) {
             StatusCode::OK
         } else {
             StatusCode::NOT_FOUND
@@ -89,7 +101,7 @@ async fn every_api_route_answers_each_role_as_the_policy_says(backend: Backend) 
         let mine = app.get(&format!("/api/v1/enterprises/{own}"), Some(&t)).await.status;
         let want_mine = if admin {
             StatusCode::FORBIDDEN
-        } else if sees_huoqiu || *role == Role::Enterprise {
+        } else if (sees_huoqiu && narrowed(&own)) || *role == Role::Enterprise {
             StatusCode::OK
         } else {
             StatusCode::NOT_FOUND
@@ -213,7 +225,118 @@ async fn every_documented_api_path_exists(backend: Backend) {
     }
 }
 
+/// Every item of a list the caller receives, following the pages.
+async fn all_items(app: &TestApp, token: &str, path: &str) -> Vec<serde_json::Value> {
+    let mut items = Vec::new();
+    for page in 1.. {
+        let sep = if path.contains('?') { '&' } else { '?' };
+        let r = app.get(&format!("{path}{sep}per_page=100&page={page}"), Some(token)).await.json();
+        let got = r["items"].as_array().unwrap().clone();
+        let done = got.len() < 100;
+        items.extend(got);
+        if done {
+            break;
+        }
+    }
+    items
+}
+
+async fn a_department_regulator_sees_the_enterprises_of_its_sectors_only(backend: Backend) {
+    let app = TestApp::new(backend).await;
+    let (county, dept) = (app.token("huoqiu").await, app.token("huoqiu_housing").await);
+    assert_eq!(app.get("/api/v1/me", Some(&dept)).await.json()["department"], "housing");
+    let everything = all_items(&app, &county, "/api/v1/enterprises").await;
+    let (housing, others): (Vec<_>, Vec<_>) =
+        everything.iter().partition(|e| HOUSING_SECTORS.contains(&e["sector"].as_str().unwrap()));
+    assert!(!housing.is_empty() && !others.is_empty(), "the demo county has both kinds");
+    let seen = all_items(&app, &dept, "/api/v1/enterprises").await;
+    let ids = |v: &[&serde_json::Value]| {
+        let mut ids: Vec<String> = v.iter().map(|e| e["id"].as_str().unwrap().to_owned()).collect();
+        ids.sort();
+        ids
+    };
+    assert_eq!(ids(&seen.iter().collect::<Vec<_>>()), ids(&housing), "exactly the housing sectors' enterprises");
+    let (mine, not_mine) = (housing[0]["id"].as_str().unwrap(), others[0]["id"].as_str().unwrap());
+    let path = |id: &str| format!("/api/v1/enterprises/{id}");
+    assert_eq!(app.get(&path(mine), Some(&dept)).await.status, StatusCode::OK);
+    assert_eq!(app.get(&path(not_mine), Some(&dept)).await.status, StatusCode::NOT_FOUND, "not 403: it does not exist");
+
+    // Hazards: one at each enterprise, recorded by the county; the regulator sees its own.
+    let hazard = |enterprise: &str| {
+        serde_json::json!({"enterprise_id": enterprise, "description": "消防通道堵塞", "location": "厂区",
+            "grade": "general", "source": "department_inspection", "deadline": "2026-12-31",
+            "responsible_unit": "安全部", "responsible_person": "张三"})
+    };
+    let mut made = Vec::new();
+    for e in [mine, not_mine] {
+        let r = app.post_json("/api/v1/hazards", Some(&county), hazard(e)).await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+        made.push(r.json()["id"].as_str().unwrap().to_owned());
+    }
+    let listed = all_items(&app, &dept, "/api/v1/hazards").await;
+    assert!(listed.iter().all(|h| HOUSING_SECTORS.contains(&h["sector"].as_str().unwrap())), "{listed:?}");
+    assert!(listed.iter().any(|h| h["id"] == made[0].as_str()));
+    assert_eq!(app.get(&format!("/api/v1/hazards/{}", made[0]), Some(&dept)).await.status, StatusCode::OK);
+    assert_eq!(app.get(&format!("/api/v1/hazards/{}", made[1]), Some(&dept)).await.status, StatusCode::NOT_FOUND);
+    // It records hazards at its own sectors' enterprises only.
+    let r = app.post_json("/api/v1/hazards", Some(&dept), hazard(not_mine)).await;
+    assert_eq!(
+        (r.status, r.json()["error"]["field"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("enterprise_id"))
+    );
+    assert_eq!(app.post_json("/api/v1/hazards", Some(&dept), hazard(mine)).await.status, StatusCode::CREATED);
+    // Region-level records stay visible: the county's spot-check plans and officers.
+    let plans = app.get("/api/v1/plans", Some(&county)).await.json()["total"].clone();
+    assert_eq!(app.get("/api/v1/plans", Some(&dept)).await.json()["total"], plans);
+    // The web register shows the same narrowing.
+    let b = app.browser("huoqiu_housing").await;
+    let html = app.page("/enterprises?per_page=100", &b.cookie).await.body;
+    assert!(html.contains(housing[0]["credit_code"].as_str().unwrap()));
+    assert!(!html.contains(others[0]["credit_code"].as_str().unwrap()));
+}
+
+async fn a_regulator_account_must_name_a_known_department_and_others_none(backend: Backend) {
+    let app = TestApp::new(backend).await;
+    add_user(&app, "sysadmin", Role::SysAdmin, "340000").await;
+    let t = app.token("sysadmin").await;
+    let account = |name: &str, role: &str, department: Option<&str>| {
+        serde_json::json!({"username": name, "display_name": name, "role": role, "region_code": "341522",
+            "department": department})
+    };
+    for (body, why) in [
+        (account("reg1", "department", None), "is required for a department regulator"),
+        (account("reg2", "department", Some("mystery")), "is not in the department register"),
+        (account("insp2", "inspector", Some("housing")), "is only for department regulator accounts"),
+    ] {
+        let r = app.post_json("/api/v1/users", Some(&t), body).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+        assert_eq!(r.json()["error"]["field"], "department");
+        assert!(r.json()["error"]["message"].as_str().unwrap().contains(why), "{}", r.body);
+    }
+    let r = app.post_json("/api/v1/users", Some(&t), account("reg3", "department", Some("transport"))).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let users = app.get("/api/v1/users", Some(&t)).await.json();
+    let reg3 = users.as_array().unwrap().iter().find(|u| u["username"] == "reg3").unwrap().clone();
+    assert_eq!(reg3["department"], "transport");
+    // The web form offers the departments and names the field when one is missing.
+    let b = app.browser("sysadmin").await;
+    let fields = [
+        ("csrf", b.csrf.as_str()),
+        ("username", "reg4"),
+        ("display_name", "r"),
+        ("role", "department"),
+        ("region_code", "341522"),
+        ("department", ""),
+    ];
+    let r = app.form("/admin/users", Some(&b.cookie), &fields).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body.contains("is required for a department regulator"), "{}", r.body);
+    assert!(r.body.contains(r#"<option value="transport">"#));
+}
+
 crate::on_both_backends!(
+    a_department_regulator_sees_the_enterprises_of_its_sectors_only,
+    a_regulator_account_must_name_a_known_department_and_others_none,
     every_api_route_answers_each_role_as_the_policy_says,
     every_page_answers_each_role_as_the_policy_says,
     without_credentials_the_api_says_401_and_pages_send_to_login,

@@ -146,6 +146,7 @@ async fn the_security_administrator_ends_an_accounts_sessions(backend: Backend) 
         role: domain::access::Role::SecurityAdmin,
         region_code: "340000".into(),
         enterprise_id: None,
+        department: None,
         password_hash: inspectorate::service::auth::hash_password(PW).await.unwrap(),
         must_change_password: false,
     };

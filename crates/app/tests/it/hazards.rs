@@ -142,6 +142,7 @@ async fn hazards_are_visible_only_within_jurisdiction_and_to_their_own_enterpris
         role: Role::Enterprise,
         region_code: "341522".into(),
         enterprise_id: Some(other),
+        department: None,
         password_hash: inspectorate::service::auth::hash_password(PW).await.unwrap(),
         must_change_password: false,
     };

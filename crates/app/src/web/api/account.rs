@@ -92,6 +92,8 @@ pub struct Me {
     pub region_code: String,
     /// Enterprise id, for enterprise accounts.
     pub enterprise_id: Option<String>,
+    /// Department code, for department regulators (they see its sectors' enterprises only).
+    pub department: Option<String>,
 }
 
 /// Who the token belongs to.
@@ -104,5 +106,6 @@ pub async fn me(user: ApiUser) -> Json<Me> {
         role: p.role.as_str().to_owned(),
         region_code: p.region.to_string(),
         enterprise_id: p.enterprise_id.clone(),
+        department: p.department.clone(),
     })
 }

@@ -26,6 +26,8 @@ pub struct UserJson {
     pub role: String,
     /// Region code.
     pub region_code: String,
+    /// For department regulators: the department whose sectors they see.
+    pub department: Option<String>,
     /// Locked until (ms since epoch), if locked.
     pub locked_until: Option<i64>,
     /// Must change a one-time password.
@@ -40,6 +42,7 @@ impl From<User> for UserJson {
             display_name: u.display_name,
             role: u.role.as_str().to_owned(),
             region_code: u.region_code,
+            department: u.department,
             locked_until: u.locked_until,
             must_change_password: u.must_change_password,
         }

@@ -1,7 +1,7 @@
 //! Administration pages: accounts (system and security administrators) and the audit trail
 //! (audit administrator).
 
-use super::{Layout, Pager, SelectOption, check_csrf, error_page, region_name, render, role_label};
+use super::{Layout, Pager, SelectOption, check_csrf, department_name, error_page, region_name, render, role_label};
 use crate::service::ServiceError;
 use crate::service::users::NewAccount;
 use crate::web::State;
@@ -21,6 +21,7 @@ struct UserRow {
     display_name: String,
     role: &'static str,
     region: String,
+    department: String,
     state: &'static str,
 }
 
@@ -31,6 +32,7 @@ struct UsersPage {
     users: Vec<UserRow>,
     roles: Vec<SelectOption>,
     regions: Vec<SelectOption>,
+    departments: Vec<SelectOption>,
     can_create: bool,
     can_unlock: bool,
     message: Option<String>,
@@ -61,6 +63,7 @@ async fn users_page(
                 display_name: u.display_name.clone(),
                 role: role_label(t, u.role),
                 region: region_name(t, &u.region_code),
+                department: u.department.as_deref().map(|d| department_name(t, d)).unwrap_or_default(),
                 state: if u.disabled {
                     t.s("users.state_disabled")
                 } else if u.locked_until.is_some_and(|x| x > now) {
@@ -84,6 +87,17 @@ async fn users_page(
                 selected: false,
             })
             .collect(),
+        departments: std::iter::once(SelectOption {
+            value: String::new(),
+            label: t.s("users.no_department").into(),
+            selected: false,
+        })
+        .chain(super::DEPARTMENTS.iter().map(|d| SelectOption {
+            value: d.code.clone(),
+            label: department_name(t, &d.code),
+            selected: false,
+        }))
+        .collect(),
         can_create: p.can(Permission::ManageUsers),
         can_unlock: p.can(Permission::ManageSecurity),
         message,
@@ -111,6 +125,8 @@ pub(super) struct CreateUserForm {
     region_code: String,
     #[serde(default)]
     enterprise_credit_code: String,
+    #[serde(default)]
+    department: String,
 }
 
 pub(super) async fn create_user(
@@ -128,6 +144,7 @@ pub(super) async fn create_user(
         role: f.role,
         region_code: f.region_code,
         enterprise_credit_code: Some(f.enterprise_credit_code),
+        department: Some(f.department),
     };
     let t = crate::web::i18n::Tr { lang };
     match state.app.create_user(&user.actor(), &input).await {

@@ -12,7 +12,7 @@ use askama::Template;
 use axum::extract::{Form, Path, Query};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use domain::access::{Permission, Scope};
+use domain::access::Permission;
 use domain::hazard::{ACTIONS, Action, FiveImplementations, Grade, ListedLevel, SOURCES, STATUSES};
 use domain::page::PageRequest;
 use std::collections::HashMap;
@@ -117,7 +117,7 @@ pub(super) async fn list_hazards(
     let page = LedgerPage {
         regions: super::REGIONS
             .iter()
-            .filter(|r| matches!(&scope, Scope::Region(pre) if pre.contains(r.code.as_str())))
+            .filter(|r| scope.region_prefix().is_some_and(|pre| pre.contains(r.code.as_str())))
             .map(|r| SelectOption {
                 value: r.code.to_string(),
                 label: format!("{} {}", r.code, r.name(t.lang.tag())),

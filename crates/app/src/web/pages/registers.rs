@@ -10,7 +10,7 @@ use askama::Template;
 use axum::extract::{Multipart, Path, Query};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use domain::access::{Principal, Scope};
+use domain::access::Principal;
 use domain::enterprise::{Enterprise, RISK_LEVELS, RiskLevel};
 use domain::page::PageRequest;
 use domain::region::{RegionCode, RegionPrefix};
@@ -50,7 +50,7 @@ fn region_options(t: Tr, p: &Principal, selected: &str) -> Vec<SelectOption> {
     let scope = p.scope();
     super::REGIONS
         .iter()
-        .filter(|r| matches!(&scope, Scope::Region(pre) if pre.contains(r.code.as_str())))
+        .filter(|r| scope.region_prefix().is_some_and(|pre| pre.contains(r.code.as_str())))
         .map(|r| SelectOption {
             value: r.code.to_string(),
             label: format!("{} {}", r.code, r.name(t.lang.tag())),
