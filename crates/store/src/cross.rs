@@ -207,7 +207,7 @@ pub async fn record_grouping(
 /// A published round and its record (the committed record before the grouping, the full
 /// record after). Drafts are not found.
 pub async fn published(db: &Db, round_no: &str) -> Result<(Round, String)> {
-    crate::reveal::published(db, TABLE, COLUMNS, "round_no", round_no, from_row).await
+    crate::reveal::published(db, TABLE, COLUMNS, None, ("round_no", round_no), from_row).await
 }
 
 /// Committed and grouped rounds, newest first (the public list).

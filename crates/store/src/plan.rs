@@ -202,7 +202,7 @@ pub async fn list_published(db: &Db, page: PageRequest) -> Result<Paged<Plan>> {
 /// A published plan by document number, with its published record (the committed record
 /// before the draw, the full record after). Drafts are not found.
 pub async fn published(db: &Db, plan_no: &str) -> Result<(Plan, String)> {
-    crate::reveal::published(db, "spot_check_plan", COLUMNS, "plan_no", plan_no, from_row).await
+    crate::reveal::published(db, "spot_check_plan", COLUMNS, Some("reveal"), ("plan_no", plan_no), from_row).await
 }
 
 pub use crate::reveal::Commitment;
@@ -218,15 +218,17 @@ pub async fn secret_for_draw(tx: &mut Tx, id: &str) -> Result<(String, String)> 
     crate::reveal::committed_secret(tx, "spot_check_plan", id).await
 }
 
-/// Records the draw: status drawn, beacon and the full published record.
-pub async fn record_draw(tx: &mut Tx, id: &str, version: i64, beacon: &str, record: &str, now_ms: i64) -> Result<()> {
+/// Records the draw: status drawn, beacon and the reveal's members (a JSON object: secret,
+/// beacon, seed, assignments, result digest), which follow the committed record to make the
+/// full published record ([`published`]).
+pub async fn record_draw(tx: &mut Tx, id: &str, version: i64, beacon: &str, reveal: &str, now_ms: i64) -> Result<()> {
     let n = query(
-        "UPDATE spot_check_plan SET status = 'drawn', version = version + 1, drawn_at = $1, beacon = $2, record = $3
+        "UPDATE spot_check_plan SET status = 'drawn', version = version + 1, drawn_at = $1, beacon = $2, reveal = $3
          WHERE id = $4 AND version = $5 AND status = 'committed'",
     )
     .bind(now_ms)
     .bind(beacon)
-    .bind(record)
+    .bind(reveal)
     .bind(id)
     .bind(version)
     .execute(tx.ex())
@@ -318,11 +320,14 @@ pub async fn declare_conflict(
     Ok(id)
 }
 
-/// The published record of a drawn plan (JSON), for checking an inspection against its team.
-pub async fn record_of(db: &Db, id: &str) -> Result<Option<String>> {
-    let row = query("SELECT record FROM spot_check_plan WHERE id = $1 AND status = 'drawn'")
-        .bind(id)
-        .fetch_optional(db.reader())
-        .await?;
-    Ok(row.map(|r| r.opt_text("record")).transpose()?.flatten())
+/// What a drawn plan's reveal produced, as JSON that parses as
+/// `domain::draw::record::SpotReveal` (its teams, for checking an inspection against them):
+/// the reveal's members, or the full record of a plan drawn before migration 0019.
+pub async fn reveal_of(db: &Db, id: &str) -> Result<Option<String>> {
+    let row =
+        query("SELECT COALESCE(record, reveal) AS reveal FROM spot_check_plan WHERE id = $1 AND status = 'drawn'")
+            .bind(id)
+            .fetch_optional(db.reader())
+            .await?;
+    Ok(row.map(|r| r.opt_text("reveal")).transpose()?.flatten())
 }

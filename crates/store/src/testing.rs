@@ -26,12 +26,48 @@ pub struct TestDb {
 impl TestDb {
     /// Creates and migrates a fresh database.
     pub async fn new(backend: Backend) -> Self {
+        Self::upgraded_from(backend, i64::MAX, &[]).await
+    }
+
+    /// A database migrated only up to `version`, with `setup` run on it (rows in the schema of
+    /// that time), then opened as the product opens it, which applies the later migrations:
+    /// what a deployment of that version meets when it upgrades.
+    pub async fn upgraded_from(backend: Backend, version: i64, setup: &[&str]) -> Self {
+        let (url, pg_name, dir) = Self::create(backend).await;
+        if version != i64::MAX {
+            match backend {
+                Backend::Sqlite => {
+                    let opts = <sqlx::sqlite::SqliteConnectOptions as std::str::FromStr>::from_str(&url)
+                        .expect("SQLite URL")
+                        .create_if_missing(true);
+                    let pool = sqlx::SqlitePool::connect_with(opts).await.expect("open SQLite");
+                    crate::SQLITE_MIGRATOR.run_to(version, &pool).await.expect("migrate SQLite");
+                    for sql in setup {
+                        sqlx::raw_sql(sqlx::AssertSqlSafe(*sql)).execute(&pool).await.expect("setup");
+                    }
+                    pool.close().await;
+                }
+                Backend::Postgres => {
+                    let pool = sqlx::PgPool::connect(&url).await.expect("open PostgreSQL");
+                    crate::POSTGRES_MIGRATOR.run_to(version, &pool).await.expect("migrate PostgreSQL");
+                    for sql in setup {
+                        sqlx::raw_sql(sqlx::AssertSqlSafe(*sql)).execute(&pool).await.expect("setup");
+                    }
+                    pool.close().await;
+                }
+            }
+        }
+        let db = Db::connect(&url).await.expect("open the test database");
+        Self { db, url, pg_name, _dir: dir }
+    }
+
+    /// A new empty database: its URL, and what to drop afterwards.
+    async fn create(backend: Backend) -> (String, Option<String>, Option<tempfile::TempDir>) {
         match backend {
             Backend::Sqlite => {
                 let dir = tempfile::tempdir().expect("temp dir");
                 let url = format!("sqlite://{}", dir.path().join("test.db").display());
-                let db = Db::connect(&url).await.expect("open SQLite");
-                Self { db, url, pg_name: None, _dir: Some(dir) }
+                (url, None, Some(dir))
             }
             Backend::Postgres => {
                 let admin = pg_admin_url();
@@ -49,9 +85,7 @@ impl TestDb {
                     .expect("create test database");
                 conn.close().await.ok();
                 let base = admin.rsplit_once('/').map(|(b, _)| b).unwrap_or(&admin);
-                let url = format!("{base}/{name}");
-                let db = Db::connect(&url).await.expect("open PostgreSQL test database");
-                Self { db, url, pg_name: Some(name), _dir: None }
+                (format!("{base}/{name}"), Some(name), None)
             }
         }
     }

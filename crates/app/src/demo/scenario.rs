@@ -518,10 +518,10 @@ async fn start_quarter(
 
 /// The assignments of a drawn plan: (credit code, stratum, team).
 async fn drawn(app: &App, plan_id: &str) -> anyhow::Result<Vec<(String, String, Vec<String>)>> {
-    let record = store::plan::record_of(&app.db, plan_id).await?.ok_or_else(|| anyhow::anyhow!("not drawn"))?;
-    let record: domain::draw::record::SpotRecord = serde_json::from_str(&record)?;
+    let reveal = store::plan::reveal_of(&app.db, plan_id).await?.ok_or_else(|| anyhow::anyhow!("not drawn"))?;
+    let reveal: domain::draw::record::SpotReveal = serde_json::from_str(&reveal)?;
     let mut out: Vec<(String, String, Vec<String>)> =
-        record.assignments.unwrap_or_default().into_iter().map(|a| (a.entity, a.stratum, a.team)).collect();
+        reveal.assignments.into_iter().map(|a| (a.entity, a.stratum, a.team)).collect();
     // Inspect in a fixed order whatever the draw picked.
     out.sort();
     Ok(out)

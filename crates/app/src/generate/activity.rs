@@ -103,9 +103,9 @@ async fn visits_of(
     window: (jiff::civil::Date, jiff::civil::Date),
     out: &mut Vec<Visit>,
 ) -> anyhow::Result<()> {
-    let record = store::plan::record_of(&app.db, plan_id).await?.ok_or_else(|| anyhow::anyhow!("plan not drawn"))?;
-    let record: domain::draw::record::SpotRecord = serde_json::from_str(&record)?;
-    let mut assignments = record.assignments.unwrap_or_default();
+    let reveal = store::plan::reveal_of(&app.db, plan_id).await?.ok_or_else(|| anyhow::anyhow!("plan not drawn"))?;
+    let reveal: domain::draw::record::SpotReveal = serde_json::from_str(&reveal)?;
+    let mut assignments = reveal.assignments;
     assignments.sort_by(|a, b| a.entity.cmp(&b.entity));
     let start = (window.0 - super::FIRST_DAY).get_days() as i64;
     let span = ((window.1 - window.0).get_days() as i64).max(0) + 1;

@@ -6,7 +6,7 @@
 use super::hazards::HazardInput;
 use super::{Actor, App, ServiceError, invalid};
 use domain::access::{Permission, Principal};
-use domain::draw::record::SpotRecord;
+use domain::draw::record::SpotReveal;
 use domain::page::{PageRequest, Paged};
 use serde_json::json;
 use std::collections::{HashMap, HashSet};
@@ -267,10 +267,9 @@ impl App {
         {
             return Ok(Some(t.clone()));
         }
-        let Some(record) = store::plan::record_of(&self.db, plan_id).await? else { return Ok(None) };
-        let record: SpotRecord = serde_json::from_str(&record).map_err(|e| ServiceError::Other(e.into()))?;
-        let teams: Arc<Teams> =
-            Arc::new(record.assignments.unwrap_or_default().into_iter().map(|a| (a.entity, a.team)).collect());
+        let Some(reveal) = store::plan::reveal_of(&self.db, plan_id).await? else { return Ok(None) };
+        let reveal: SpotReveal = serde_json::from_str(&reveal).map_err(|e| ServiceError::Other(e.into()))?;
+        let teams: Arc<Teams> = Arc::new(reveal.assignments.into_iter().map(|a| (a.entity, a.team)).collect());
         let mut cache = self.drawn.0.lock().map_err(|_| ServiceError::Other(anyhow::anyhow!("cache lock")))?;
         if cache.len() >= DrawnTeams::CAPACITY {
             cache.clear();

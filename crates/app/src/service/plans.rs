@@ -4,7 +4,7 @@
 
 use super::{Actor, App, ServiceError, invalid, random_bytes};
 use domain::access::{Permission, Principal};
-use domain::draw::record::SpotRecord;
+use domain::draw::record::{CommittedSpot, SpotRecord, SpotReveal};
 use domain::draw::spot::SpotInputs;
 use domain::enterprise::RiskLevel;
 use domain::page::{PageRequest, Paged};
@@ -213,13 +213,20 @@ impl App {
             })
             .collect();
         let inspectors = store::plan::certified_officers(&self.db, &officers_prefix, &self.today().to_string()).await?;
-        let (known_i, known_c): (HashSet<&str>, HashSet<&str>) =
-            (inspectors.iter().map(String::as_str).collect(), candidates.iter().map(|c| c.0.as_str()).collect());
         // Declared conflicts, plus "this officer inspected this enterprise in the previous plan".
         let mut pairs = store::plan::conflicts(&self.db, &officers_prefix).await?;
         if let Some(previous) = store::inspection::previous_drawn_plan(&self.db, &plan.region_code, &plan.id).await? {
             pairs.extend(store::inspection::pairs_of_plan(&self.db, &previous).await?);
         }
+        // Only pairs of this draw's officers and candidates count; the candidates named by a
+        // pair are looked up, rather than a set of a province's million candidates built.
+        let named: HashSet<&str> = pairs.iter().map(|(_, c)| c.as_str()).collect();
+        let known_i: HashSet<&str> = inspectors.iter().map(String::as_str).collect();
+        let known_c: HashSet<&str> = if named.is_empty() {
+            HashSet::new()
+        } else {
+            candidates.iter().map(|c| c.0.as_str()).filter(|c| named.contains(c)).collect()
+        };
         let mut conflicts: Vec<(String, String)> =
             pairs.into_iter().filter(|(i, c)| known_i.contains(i.as_str()) && known_c.contains(c.as_str())).collect();
         conflicts.sort();
@@ -232,11 +239,12 @@ impl App {
             inspectors,
             conflicts,
         };
-        let frozen =
-            inputs.freeze().map_err(|e| invalid("plan", format!("cannot be drawn from today's registers: {e}")))?;
+        let frozen = inputs
+            .into_frozen()
+            .map_err(|e| invalid("plan", format!("cannot be drawn from today's registers: {e}")))?;
         let secret = random_bytes::<32>();
         let commitment = domain::draw::commitment(&secret);
-        let record = with_plan_fields(&SpotRecord::committed(&frozen, &commitment), &plan)?;
+        let record = with_plan_fields(&CommittedSpot::new(&frozen, &commitment), &plan)?;
         let now = self.now_ms();
         let mut tx = self.db.begin().await?;
         let stored = store::plan::Commitment {
@@ -283,10 +291,13 @@ impl App {
         }
         plan::draw(plan.status).map_err(|e| ServiceError::Conflict(e.to_string()))?;
         let mut tx = self.db.begin().await?;
-        let (committed, secret_hex) = store::plan::secret_for_draw(&mut tx, &plan.id).await?;
-        let committed: SpotRecord = serde_json::from_str(&committed).map_err(|e| ServiceError::Other(e.into()))?;
-        let frozen =
-            spot_inputs(&committed).freeze().map_err(|e| ServiceError::Other(anyhow::anyhow!("stored inputs: {e}")))?;
+        let (committed_text, secret_hex) = store::plan::secret_for_draw(&mut tx, &plan.id).await?;
+        let committed: SpotRecord = serde_json::from_str(&committed_text).map_err(|e| ServiceError::Other(e.into()))?;
+        drop(committed_text);
+        let frozen = committed
+            .into_inputs()
+            .into_frozen()
+            .map_err(|e| ServiceError::Other(anyhow::anyhow!("stored inputs: {e}")))?;
         if Some(hex::encode(frozen.digest())) != plan.inputs_digest {
             return Err(ServiceError::Other(anyhow::anyhow!("stored inputs no longer match their digest")));
         }
@@ -294,9 +305,9 @@ impl App {
             .ok()
             .and_then(|b| b.try_into().ok())
             .ok_or_else(|| ServiceError::Other(anyhow::anyhow!("stored secret is malformed")))?;
-        let record = SpotRecord::reveal(&frozen, &secret, beacon).map_err(|e| invalid("plan", e.to_string()))?;
-        let result_digest = record.result_digest.clone().unwrap_or_default();
-        let text = with_plan_fields(&record, &plan)?;
+        let reveal = SpotReveal::of(&frozen, &secret, beacon).map_err(|e| invalid("plan", e.to_string()))?;
+        let result_digest = reveal.result_digest.clone();
+        let text = serde_json::to_string(&reveal).map_err(|e| ServiceError::Other(e.into()))?;
         store::plan::record_draw(&mut tx, &plan.id, version, beacon, &text, self.now_ms()).await?;
         let detail = json!({"beacon": beacon, "result_digest": result_digest});
         self.audit(
@@ -354,17 +365,6 @@ impl App {
         self.audit(&mut tx, actor, None, "conflict.declare", ("officer_conflict", &id), "ok", detail).await?;
         tx.commit().await?;
         Ok(id)
-    }
-}
-
-fn spot_inputs(r: &SpotRecord) -> SpotInputs {
-    SpotInputs {
-        kind: r.kind.clone(),
-        team_size: r.team_size,
-        candidates: r.candidates.iter().map(|c| (c.id.clone(), c.stratum.clone())).collect(),
-        quotas: r.quotas.iter().map(|q| (q.stratum.clone(), q.count)).collect(),
-        inspectors: r.inspectors.clone(),
-        conflicts: r.conflicts.clone(),
     }
 }
 

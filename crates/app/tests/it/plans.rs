@@ -51,6 +51,7 @@ async fn a_plan_is_committed_drawn_published_and_its_record_verifies(backend: Ba
     let commitment = committed["commitment"].as_str().unwrap().to_owned();
     let published = app.get(&format!("/public/draws/{no}/record.json"), None).await;
     assert_eq!(published.status, StatusCode::OK);
+    let committed_text = published.body.clone();
     let before: Value = published.json();
     assert_eq!(before["commitment"], commitment.as_str());
     assert!(before.get("secret").is_none() && before.get("assignments").is_none());
@@ -83,7 +84,12 @@ async fn a_plan_is_committed_drawn_published_and_its_record_verifies(backend: Ba
     let expected: i64 = before["quotas"].as_array().unwrap().iter().map(|q| q["count"].as_i64().unwrap()).sum();
     assert_eq!(results as i64, expected);
     assert!(!empty_beacon);
+    assert!(
+        record.starts_with(committed_text.trim_end().strip_suffix('}').unwrap()),
+        "the record published at commit is, byte for byte, the start of the full record"
+    );
     let drawn: Value = serde_json::from_str(&record).unwrap();
+    assert_eq!(drawn["plan_no"], no.as_str(), "the plan's fields stay in the full record");
     for a in drawn["assignments"].as_array().unwrap() {
         assert_eq!(a["team"].as_array().unwrap().len(), 2);
         assert!(
@@ -263,7 +269,39 @@ async fn inspections_follow_the_drawn_team_count_toward_the_cap_and_feed_the_nex
     );
 }
 
-crate::on_both_backends!(inspections_follow_the_drawn_team_count_toward_the_cap_and_feed_the_next_draw);
+/// Plans drawn before migration 0019 stored the whole record in `record`; they publish the same
+/// record and their teams still check inspections.
+async fn a_plan_drawn_before_the_reveal_column_reads_as_before(backend: Backend) {
+    let app = TestApp::new(backend).await;
+    let t = app.token("huoqiu").await;
+    let mut body = plan_body();
+    body["quotas"] = json!({"major": "1"});
+    let (plan_id, _) = drawn(&app, &t, body).await;
+    let no =
+        app.get(&format!("/api/v1/plans/{plan_id}"), Some(&t)).await.json()["plan_no"].as_str().unwrap().to_owned();
+    let full = app.get(&format!("/public/draws/{no}/record.json"), None).await.body;
+    let mut tx = app.state.app.db.begin().await.unwrap();
+    store::sql::query("UPDATE spot_check_plan SET record = $1, reveal = NULL WHERE id = $2")
+        .bind(full.as_str())
+        .bind(plan_id.as_str())
+        .execute(tx.ex())
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    assert_eq!(app.get(&format!("/public/draws/{no}/record.json"), None).await.body, full);
+    let reveal = store::plan::reveal_of(&app.state.app.db, &plan_id).await.unwrap().unwrap();
+    let teams: store::domain::draw::record::SpotReveal = serde_json::from_str(&reveal).unwrap();
+    let record: Value = serde_json::from_str(&full).unwrap();
+    assert_eq!(teams.assignments.len(), 1);
+    assert_eq!(teams.assignments[0].entity, record["assignments"][0]["entity"].as_str().unwrap());
+    // Drafts stay unpublished either way.
+    assert_eq!(app.get("/public/draws/SC-NONE/record.json", None).await.status, StatusCode::NOT_FOUND);
+}
+
+crate::on_both_backends!(
+    inspections_follow_the_drawn_team_count_toward_the_cap_and_feed_the_next_draw,
+    a_plan_drawn_before_the_reveal_column_reads_as_before,
+);
 
 async fn a_penalty_case_runs_its_course_with_working_day_deadlines_and_is_published_without_facts(backend: Backend) {
     let app = TestApp::new(backend).await;

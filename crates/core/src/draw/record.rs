@@ -99,6 +99,113 @@ pub struct GroupingRecord {
     pub result_digest: Option<String>,
 }
 
+/// The record published at commit time, borrowed from the frozen inputs: it serializes to the
+/// same JSON as [`SpotRecord::committed`] without copying a million candidates first.
+#[derive(Debug, Serialize)]
+pub struct CommittedSpot<'a> {
+    spec: &'static str,
+    kind: &'a str,
+    team_size: i64,
+    #[serde(serialize_with = "candidates_json")]
+    candidates: &'a [(String, String)],
+    #[serde(serialize_with = "quotas_json")]
+    quotas: &'a [(String, i64)],
+    inspectors: &'a [String],
+    conflicts: &'a [(String, String)],
+    commitment: String,
+    inputs_digest: String,
+}
+
+impl<'a> CommittedSpot<'a> {
+    /// The committed record of `frozen` under `commitment`.
+    pub fn new(frozen: &'a FrozenSpot, commitment: &[u8; 32]) -> Self {
+        let i = frozen.inputs();
+        Self {
+            spec: spot::SPEC,
+            kind: &i.kind,
+            team_size: i.team_size,
+            candidates: &i.candidates,
+            quotas: &i.quotas,
+            inspectors: &i.inspectors,
+            conflicts: &i.conflicts,
+            commitment: hex::encode(commitment),
+            inputs_digest: hex::encode(frozen.digest()),
+        }
+    }
+}
+
+fn candidates_json<S: serde::Serializer>(c: &&[(String, String)], s: S) -> Result<S::Ok, S::Error> {
+    s.collect_seq(c.iter().map(|(id, stratum)| CandidateRef { id, stratum }))
+}
+
+fn quotas_json<S: serde::Serializer>(q: &&[(String, i64)], s: S) -> Result<S::Ok, S::Error> {
+    s.collect_seq(q.iter().map(|(stratum, count)| QuotaRef { stratum, count: *count }))
+}
+
+#[derive(Serialize)]
+struct CandidateRef<'a> {
+    id: &'a str,
+    stratum: &'a str,
+}
+
+#[derive(Serialize)]
+struct QuotaRef<'a> {
+    stratum: &'a str,
+    count: i64,
+}
+
+/// What the reveal adds to a committed spot-check record (spec §6): the secret, the beacon, the
+/// seed, the result and its digest. The published full record is the committed record's text
+/// followed by these members ([`join_record`]); a full record also parses as this, so a reader
+/// that needs only the teams reads either.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SpotReveal {
+    /// The secret (hex).
+    pub secret: String,
+    /// The beacon (may be empty: then the draw relied on the operator).
+    pub beacon: String,
+    /// The seed (hex).
+    pub seed: String,
+    /// The result.
+    pub assignments: Vec<Assignment>,
+    /// SHA-256 of the canonical result (hex).
+    pub result_digest: String,
+}
+
+impl SpotReveal {
+    /// Runs the draw of `frozen` with the secret and beacon (spec §3, §4).
+    pub fn of(frozen: &FrozenSpot, secret: &[u8; 32], beacon: &str) -> Result<Self, super::DrawError> {
+        let s = seed(&frozen.digest(), secret, beacon);
+        let assignments = frozen.draw(&s)?;
+        let digest = sha256(spot::result_text(&assignments).as_bytes());
+        Ok(Self {
+            secret: hex::encode(secret),
+            beacon: beacon.to_owned(),
+            seed: hex::encode(s),
+            assignments,
+            result_digest: hex::encode(digest),
+        })
+    }
+}
+
+/// The full record's text: the committed record's text (every member, in its order, plus any
+/// fields the publisher added) followed by the members of `reveal` (a JSON object's text).
+/// The committed record a draw published first is thus, without its closing brace, a prefix
+/// of the full record: anyone holding both can see that the inputs did not change. `None` if
+/// either is not a non-empty JSON object's text.
+pub fn join_record(committed: &str, reveal: &str) -> Option<String> {
+    let head = committed.trim_end().strip_suffix('}')?.trim_end();
+    let tail = reveal.trim_start().strip_prefix('{')?.trim_start();
+    if !head.starts_with('{') || head.len() < 2 || tail.len() < 2 {
+        return None;
+    }
+    let mut out = String::with_capacity(head.len() + tail.len() + 1);
+    out.push_str(head);
+    out.push(',');
+    out.push_str(tail);
+    Some(out)
+}
+
 impl SpotRecord {
     /// The record published at commit time: inputs, their digest, the commitment.
     pub fn committed(frozen: &FrozenSpot, commitment: &[u8; 32]) -> Self {
@@ -127,27 +234,31 @@ impl SpotRecord {
 
     /// Reveals: runs the draw and completes the record.
     pub fn reveal(frozen: &FrozenSpot, secret: &[u8; 32], beacon: &str) -> Result<Self, super::DrawError> {
-        let s = seed(&frozen.digest(), secret, beacon);
-        let assignments = frozen.draw(&s)?;
-        let digest = sha256(spot::result_text(&assignments).as_bytes());
+        let v = SpotReveal::of(frozen, secret, beacon)?;
         let mut r = Self::committed(frozen, &commitment(secret));
-        r.secret = Some(hex::encode(secret));
-        r.beacon = Some(beacon.to_owned());
-        r.seed = Some(hex::encode(s));
-        r.assignments = Some(assignments);
-        r.result_digest = Some(hex::encode(digest));
+        r.secret = Some(v.secret);
+        r.beacon = Some(v.beacon);
+        r.seed = Some(v.seed);
+        r.assignments = Some(v.assignments);
+        r.result_digest = Some(v.result_digest);
         Ok(r)
     }
 
-    fn inputs(&self) -> SpotInputs {
+    /// The record's inputs, moved out of it (a verifier or a draw needs them once).
+    pub fn into_inputs(self) -> SpotInputs {
         SpotInputs {
-            kind: self.kind.clone(),
+            kind: self.kind,
             team_size: self.team_size,
-            candidates: self.candidates.iter().map(|c| (c.id.clone(), c.stratum.clone())).collect(),
-            quotas: self.quotas.iter().map(|q| (q.stratum.clone(), q.count)).collect(),
-            inspectors: self.inspectors.clone(),
-            conflicts: self.conflicts.clone(),
+            candidates: self.candidates.into_iter().map(|c| (c.id, c.stratum)).collect(),
+            quotas: self.quotas.into_iter().map(|q| (q.stratum, q.count)).collect(),
+            inspectors: self.inspectors,
+            conflicts: self.conflicts,
         }
+    }
+
+    #[cfg(test)]
+    fn inputs(&self) -> SpotInputs {
+        self.clone().into_inputs()
     }
 }
 
@@ -244,7 +355,7 @@ pub fn verify_json(text: &str) -> Result<Verdict, RecordError> {
     }
     let spec: Spec = serde_json::from_str(text)?;
     match spec.spec.as_str() {
-        spot::SPEC => verify_spot(&serde_json::from_str(text)?),
+        spot::SPEC => verify_spot_owned(serde_json::from_str(text)?),
         grouping::SPEC => verify_grouping(&serde_json::from_str(text)?),
         other => Err(RecordError::UnknownSpec(other.to_owned())),
     }
@@ -252,22 +363,30 @@ pub fn verify_json(text: &str) -> Result<Verdict, RecordError> {
 
 /// Verifies a spot-check record.
 pub fn verify_spot(r: &SpotRecord) -> Result<Verdict, RecordError> {
+    verify_spot_owned(r.clone())
+}
+
+/// [`verify_spot`] on a record it may take apart (a parsed file): the inputs are moved into the
+/// rerun draw, not copied.
+fn verify_spot_owned(mut r: SpotRecord) -> Result<Verdict, RecordError> {
     let (Some(secret), Some(beacon), Some(stated_seed), Some(stated), Some(result_digest)) =
-        (&r.secret, &r.beacon, &r.seed, &r.assignments, &r.result_digest)
+        (r.secret.take(), r.beacon.take(), r.seed.take(), r.assignments.take(), r.result_digest.take())
     else {
         return Err(RecordError::NotRevealed);
     };
+    let (stated_commitment, stated_digest) = (std::mem::take(&mut r.commitment), std::mem::take(&mut r.inputs_digest));
+    let (beacon, stated_seed, stated, result_digest) = (&beacon, &stated_seed, &stated, &result_digest);
     let mut diffs = Vec::new();
-    let Some(secret) = hex32("secret", secret, &mut diffs) else { return Ok(Verdict::Differs(diffs)) };
-    compare("commitment", &r.commitment, &commitment(&secret), &mut diffs);
-    let frozen = match r.inputs().freeze() {
+    let Some(secret) = hex32("secret", &secret, &mut diffs) else { return Ok(Verdict::Differs(diffs)) };
+    compare("commitment", &stated_commitment, &commitment(&secret), &mut diffs);
+    let frozen = match r.into_inputs().into_frozen() {
         Ok(f) => f,
         Err(e) => {
             diffs.push(format!("the inputs are invalid: {e}"));
             return Ok(Verdict::Differs(diffs));
         }
     };
-    compare("inputs_digest", &r.inputs_digest, &frozen.digest(), &mut diffs);
+    compare("inputs_digest", &stated_digest, &frozen.digest(), &mut diffs);
     let s = seed(&frozen.digest(), &secret, beacon);
     compare("seed", stated_seed, &s, &mut diffs);
     match frozen.draw(&s) {
@@ -397,6 +516,25 @@ mod tests {
         r.secret = Some(hex::encode([9u8; 32]));
         let Verdict::Differs(d) = verdict(&r) else { panic!("another secret must not verify") };
         assert!(d[0].starts_with("commitment differs"), "{d:?}");
+    }
+
+    #[test]
+    fn the_full_record_is_the_committed_text_followed_by_the_reveal() {
+        let full = spot_record();
+        let frozen = full.inputs().freeze().unwrap();
+        let secret = vectors::secret();
+        let committed = serde_json::to_string(&CommittedSpot::new(&frozen, &commitment(&secret))).unwrap();
+        assert_eq!(committed, serde_json::to_string(&SpotRecord::committed(&frozen, &commitment(&secret))).unwrap());
+        let reveal = SpotReveal::of(&frozen, &secret, "beacon-2023-07-01").unwrap();
+        let joined = join_record(&committed, &serde_json::to_string(&reveal).unwrap()).unwrap();
+        assert!(joined.starts_with(committed.strip_suffix('}').unwrap()), "the committed text is a prefix");
+        assert_eq!(serde_json::from_str::<SpotRecord>(&joined).unwrap(), full);
+        assert!(matches!(verify_json(&joined).unwrap(), Verdict::Verified { results: 5, .. }));
+        // A full record also reads as its reveal (readers that need only the teams).
+        assert_eq!(serde_json::from_str::<SpotReveal>(&serde_json::to_string(&full).unwrap()).unwrap(), reveal);
+        for (c, r) in [("[]", "{}"), ("{}", r#"{"a":1}"#), (r#"{"a":1}"#, "{}"), (r#"{"a":1}"#, "[1]")] {
+            assert_eq!(join_record(c, r), None, "{c} + {r}");
+        }
     }
 
     #[test]

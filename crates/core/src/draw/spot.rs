@@ -49,7 +49,13 @@ pub struct Assignment {
 impl SpotInputs {
     /// Validates the inputs (spec §2) and freezes them in canonical order.
     pub fn freeze(&self) -> Result<FrozenSpot, DrawError> {
-        let mut i = self.clone();
+        self.clone().into_frozen()
+    }
+
+    /// [`freeze`](Self::freeze), consuming the inputs: a province-wide draw has a million
+    /// candidates, and copying them costs as much as drawing.
+    pub fn into_frozen(self) -> Result<FrozenSpot, DrawError> {
+        let mut i = self;
         check_token("kind", &i.kind)?;
         for (id, stratum) in &i.candidates {
             check_token("candidate id", id)?;

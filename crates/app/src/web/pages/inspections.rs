@@ -194,16 +194,11 @@ pub(super) async fn new_inspection(
             .map(|s| format!("{s}|pass"))
             .collect::<Vec<_>>()
             .join("\n");
-        if let Ok(Some(json)) = store::plan::record_of(&state.app.db, &plan.id).await
-            && let Ok(r) = serde_json::from_str::<domain::draw::record::SpotRecord>(&json)
+        if let Ok(Some(json)) = store::plan::reveal_of(&state.app.db, &plan.id).await
+            && let Ok(r) = serde_json::from_str::<domain::draw::record::SpotReveal>(&json)
         {
-            f.officers = r
-                .assignments
-                .unwrap_or_default()
-                .into_iter()
-                .find(|a| a.entity == q.code)
-                .map(|a| a.team.join(","))
-                .unwrap_or_default();
+            f.officers =
+                r.assignments.into_iter().find(|a| a.entity == q.code).map(|a| a.team.join(",")).unwrap_or_default();
         }
     }
     f.inspected_at = super::local_time(state.app.now_ms(), "%Y-%m-%dT%H:%M");

@@ -213,10 +213,10 @@ async fn plan_page(state: &State, lang: Lang, user: &WebUser, id: &str, error: O
     let mut l = Layout::for_user(lang, user, "plans.title", "/plans");
     l.title = plan.name.clone();
     let t = l.t;
-    let assignments = match store::plan::record_of(&state.app.db, &plan.id).await {
-        Ok(Some(json)) => serde_json::from_str::<domain::draw::record::SpotRecord>(&json)
+    let assignments = match store::plan::reveal_of(&state.app.db, &plan.id).await {
+        Ok(Some(json)) => serde_json::from_str::<domain::draw::record::SpotReveal>(&json)
             .ok()
-            .and_then(|r| r.assignments)
+            .map(|r| r.assignments)
             .unwrap_or_default()
             .into_iter()
             .map(|a| AssignmentRow {
