@@ -116,9 +116,18 @@ pub const BATCH_ROWS: usize = 500;
 pub async fn upsert(tx: &mut Tx, rows: &[NewEnterprise], now_ms: i64) -> Result<UpsertCount> {
     let mut count = UpsertCount::default();
     let mut tally = Tally::default();
+    let mut fresh = Vec::new();
     for chunk in rows.chunks(BATCH_ROWS) {
-        count += upsert_chunk(tx, chunk, now_ms, &mut tally).await?;
+        count += upsert_chunk(tx, chunk, now_ms, &mut tally, &mut fresh).await?;
     }
+    // The new rows go in together at the end (on PostgreSQL one COPY). A credit code appears
+    // once per import (the import refuses repeats), so no later chunk looks for an earlier
+    // chunk's new row.
+    insert_rows(tx, &fresh, now_ms).await?;
+    for row in &fresh {
+        tally.count(row.region.as_str(), row.status, 1);
+    }
+    count.inserted += fresh.len() as u64;
     tally.write(tx).await?;
     Ok(count)
 }
@@ -164,7 +173,14 @@ pub async fn active_by_region(db: &Db, scope: &Scope) -> Result<Vec<(String, i64
         .collect()
 }
 
-async fn upsert_chunk(tx: &mut Tx, rows: &[NewEnterprise], now_ms: i64, tally: &mut Tally) -> Result<UpsertCount> {
+/// Updates the chunk's changed rows and adds its new ones to `fresh`.
+async fn upsert_chunk<'r>(
+    tx: &mut Tx,
+    rows: &'r [NewEnterprise],
+    now_ms: i64,
+    tally: &mut Tally,
+    fresh: &mut Vec<&'r NewEnterprise>,
+) -> Result<UpsertCount> {
     let mut b = Builder::default();
     let list: Vec<String> = rows.iter().map(|r| b.arg(r.credit_code.as_str())).collect();
     let existing: HashMap<String, Enterprise> = b
@@ -175,7 +191,6 @@ async fn upsert_chunk(tx: &mut Tx, rows: &[NewEnterprise], now_ms: i64, tally: &
         .map(|r| from_row(r).map(|e| (e.credit_code.clone(), e)))
         .collect::<Result<_>>()?;
     let mut count = UpsertCount::default();
-    let mut fresh = Vec::new();
     for row in rows {
         match existing.get(row.credit_code.as_str()) {
             None => fresh.push(row),
@@ -188,11 +203,6 @@ async fn upsert_chunk(tx: &mut Tx, rows: &[NewEnterprise], now_ms: i64, tally: &
             }
         }
     }
-    insert_rows(tx, &fresh, now_ms).await?;
-    for row in &fresh {
-        tally.count(row.region.as_str(), row.status, 1);
-    }
-    count.inserted += fresh.len() as u64;
     Ok(count)
 }
 
@@ -209,36 +219,34 @@ pub async fn insert_new(tx: &mut Tx, rows: &[&NewEnterprise], now_ms: i64) -> Re
 }
 
 async fn insert_rows(tx: &mut Tx, rows: &[&NewEnterprise], now_ms: i64) -> Result<()> {
-    for chunk in rows.chunks(BATCH_ROWS) {
-        let mut b = Builder::default();
-        let now = b.arg(now_ms);
-        let values: Vec<String> = chunk
-            .iter()
-            .map(|r| {
-                let cols = [
-                    b.arg(r.region.as_str()),
-                    b.arg(new_id()),
-                    b.arg(r.credit_code.as_str()),
-                    b.arg(r.name.as_str()),
-                    b.arg(r.sector.as_str()),
-                    b.arg(r.risk.as_str()),
-                    b.arg(r.standard_grade.map(|g| g.as_str())),
-                    b.arg(i64::from(r.annual_check_cap)),
-                    b.arg(r.address.as_str()),
-                    b.arg(r.status.as_str()),
-                ];
-                format!("({}, 1, {now}, {now})", cols.join(", "))
-            })
-            .collect();
-        b.build(format!(
-            "INSERT INTO enterprise (region_code, id, credit_code, name, sector, risk_level, standard_grade, \
-             annual_check_cap, address, status, version, created_at, updated_at) VALUES {}",
-            values.join(", ")
-        ))
-        .execute(tx.ex())
-        .await?;
-    }
-    Ok(())
+    let values = rows
+        .iter()
+        .map(|r| {
+            vec![
+                r.region.as_str().into(),
+                new_id().into(),
+                r.credit_code.as_str().into(),
+                r.name.as_str().into(),
+                r.sector.as_str().into(),
+                r.risk.as_str().into(),
+                r.standard_grade.map(|g| g.as_str()).into(),
+                i64::from(r.annual_check_cap).into(),
+                r.address.as_str().into(),
+                r.status.as_str().into(),
+                1i64.into(),
+                now_ms.into(),
+                now_ms.into(),
+            ]
+        })
+        .collect();
+    crate::sql::insert_rows(
+        tx,
+        "enterprise",
+        "region_code, id, credit_code, name, sector, risk_level, standard_grade, annual_check_cap, address, status, \
+         version, created_at, updated_at",
+        values,
+    )
+    .await
 }
 
 fn same(old: &Enterprise, new: &NewEnterprise) -> bool {

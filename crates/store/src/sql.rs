@@ -442,14 +442,22 @@ pub async fn raise_numbers<'a>(tx: &mut crate::Tx, numbers: impl Iterator<Item =
 }
 
 /// Inserts `rows` (each its values in the order of `columns`, a comma-separated list) into
-/// `table` with multi-row INSERTs, each well under both backends' limit on bound values: the
-/// bulk path of records made elsewhere (a migrated archive, generated data), which arrive whole.
+/// `table`: the bulk path of rows known to be new (an import's new enterprises, a migrated
+/// archive, generated data). SQLite gets multi-row INSERTs, each well under its limit on bound
+/// values; PostgreSQL one `COPY … FROM STDIN`, which it loads several times faster than
+/// INSERTs of the same rows (no statement per row batch, no bound parameters).
 pub async fn insert_rows(
     tx: &mut crate::Tx,
     table: &str,
     columns: &str,
     rows: Vec<Vec<Value>>,
 ) -> Result<(), StoreError> {
+    if rows.is_empty() {
+        return Ok(());
+    }
+    if let crate::Tx::Pg(t) = tx {
+        return copy_rows(t, table, columns, rows).await;
+    }
     let per_statement = (20_000 / (columns.matches(',').count() + 1)).clamp(1, 500);
     let mut rows = rows.into_iter().peekable();
     while rows.peek().is_some() {
@@ -464,8 +472,86 @@ pub async fn insert_rows(
     Ok(())
 }
 
+/// PostgreSQL's `COPY … FROM STDIN` of `rows`, in text format, sent in pieces of about a
+/// megabyte. A failure aborts the copy, so the transaction reports the error and rolls back.
+async fn copy_rows(
+    t: &mut sqlx::Transaction<'static, sqlx::Postgres>,
+    table: &str,
+    columns: &str,
+    rows: Vec<Vec<Value>>,
+) -> Result<(), StoreError> {
+    const PIECE: usize = 1 << 20;
+    let mut copy = t.copy_in_raw(&format!("COPY {table} ({columns}) FROM STDIN")).await?;
+    let mut buf = String::with_capacity(PIECE + 4096);
+    let mut sent: Result<(), sqlx::Error> = Ok(());
+    for row in rows {
+        for (i, v) in row.iter().enumerate() {
+            if i > 0 {
+                buf.push('\t');
+            }
+            copy_text(&mut buf, v);
+        }
+        buf.push('\n');
+        if buf.len() >= PIECE {
+            sent = copy.send(buf.as_bytes()).await.map(drop);
+            buf.clear();
+            if sent.is_err() {
+                break;
+            }
+        }
+    }
+    if sent.is_ok() && !buf.is_empty() {
+        sent = copy.send(buf.as_bytes()).await.map(drop);
+    }
+    match sent {
+        Ok(()) => {
+            copy.finish().await?;
+            Ok(())
+        }
+        Err(e) => {
+            copy.abort("the import stopped").await.ok();
+            Err(e.into())
+        }
+    }
+}
+
+/// One value in `COPY`'s text format: `\N` for NULL, and a backslash, tab, newline or carriage
+/// return inside text escaped.
+fn copy_text(buf: &mut String, v: &Value) {
+    match v {
+        Value::Text(s) if !s.contains(['\\', '\t', '\n', '\r']) => buf.push_str(s),
+        Value::Text(s) => {
+            for c in s.chars() {
+                match c {
+                    '\\' => buf.push_str("\\\\"),
+                    '\t' => buf.push_str("\\t"),
+                    '\n' => buf.push_str("\\n"),
+                    '\r' => buf.push_str("\\r"),
+                    c => buf.push(c),
+                }
+            }
+        }
+        Value::Int(n) => {
+            use std::fmt::Write;
+            let _ = write!(buf, "{n}");
+        }
+        Value::Bool(b) => buf.push(if *b { 't' } else { 'f' }),
+        Value::NullText | Value::NullInt => buf.push_str("\\N"),
+    }
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn copy_text_escapes_what_copy_would_read_as_structure() {
+        let mut buf = String::new();
+        for v in [super::Value::Text("a\tb\\c\nd\re 霍邱".into()), super::Value::NullText, super::Value::Int(-7)] {
+            super::copy_text(&mut buf, &v);
+            buf.push('|');
+        }
+        assert_eq!(buf, "a\\tb\\\\c\\nd\\re 霍邱|\\N|-7|");
+    }
+
     #[test]
     fn sqlite_placeholders_become_positional() {
         let (text, order) =

@@ -152,7 +152,28 @@ async fn the_active_tally_follows_the_register(backend: Backend) {
     check(vec![("341522", 1), ("341524", 2)]).await;
 }
 
+/// New rows reach PostgreSQL through COPY's text format, where a backslash, a tab or a line
+/// break would be structure if not escaped; they must come back exactly as given.
+async fn new_rows_keep_every_character(backend: Backend) {
+    let t = TestDb::new(backend).await;
+    seed_regions(&t.db).await;
+    let odd = "霍邱\\N 反斜杠\\t\t制表\n换行\r回车 '引号' \"双\"";
+    let mut row = enterprise("914403001922038216", "341522", odd);
+    row.address = "\\".into();
+    row.standard_grade = None;
+    let rows = [row, enterprise("9144030071526726XG", "341522", "")];
+    assert_eq!(upsert(&t.db, &rows).await.inserted, 2);
+    let page = enterprise::list(&t.db, &county("341522"), &EnterpriseFilter::default(), PageRequest::new(None, None))
+        .await
+        .unwrap();
+    let got = page.items.iter().find(|e| e.credit_code == "914403001922038216").unwrap();
+    assert_eq!((got.name.as_str(), got.address.as_str(), got.standard_grade), (odd, "\\", None));
+    assert!(page.items.iter().any(|e| e.name.is_empty()), "an empty name stays empty, not NULL");
+    assert_eq!(upsert(&t.db, &rows).await.unchanged, 2, "and reads back equal to what was given");
+}
+
 crate::on_both_backends!(
+    new_rows_keep_every_character,
     the_active_tally_follows_the_register,
     upserting_the_same_rows_twice_changes_nothing,
     a_county_sees_only_its_own_enterprises,
