@@ -235,6 +235,15 @@ impl Principal {
         self.role.can(permission)
     }
 
+    /// Whether the principal may answer a handover (交办) to `region_code`, addressed to
+    /// `department` (`None`: the county government). A county office answers for its county;
+    /// a department regulator only for its own department.
+    pub fn answers_handover(&self, region_code: &str, department: Option<&str>) -> bool {
+        self.can(Permission::AnswerHandover)
+            && self.governs(region_code)
+            && (self.role != Role::Department || (department.is_some() && department == self.department.as_deref()))
+    }
+
     /// Whether a region code lies in the principal's jurisdiction (for writes such as imports).
     pub fn governs(&self, region_code: &str) -> bool {
         self.scope().region_prefix().is_some_and(|p| p.contains(region_code))
@@ -297,6 +306,18 @@ mod tests {
         assert_eq!(p.scope(), Scope::Department(prefix, "housing".into()));
         assert!(p.governs("341522"));
         assert!(!p.governs("341524"));
+    }
+
+    #[test]
+    fn a_regulator_answers_the_handovers_to_its_department_only() {
+        let mut p = principal(Role::Department, "341522", RegionLevel::County);
+        p.department = Some("housing".into());
+        assert!(p.answers_handover("341522", Some("housing")));
+        assert!(!p.answers_handover("341522", Some("fire")));
+        assert!(!p.answers_handover("341522", None), "the county government's are the county office's");
+        assert!(!p.answers_handover("341524", Some("housing")));
+        let county = principal(Role::CountyOffice, "341522", RegionLevel::County);
+        assert!(county.answers_handover("341522", None) && county.answers_handover("341522", Some("fire")));
     }
 
     #[test]

@@ -694,7 +694,7 @@ impl App {
         let p = actor.principal.as_ref().ok_or(ServiceError::Forbidden)?;
         let (view, _) = self.get_covert_problem(p, id).await?;
         let allowed = match action {
-            HandoverAction::Answer => p.can(Permission::AnswerHandover) && p.governs(&view.problem.region_code),
+            HandoverAction::Answer => p.answers_handover(&view.problem.region_code, view.problem.department.as_deref()),
             HandoverAction::Accept | HandoverAction::Return => {
                 p.can(Permission::PlanCovert) && p.governs(&view.problem.plan_region)
             }

@@ -462,8 +462,7 @@ async fn problem_page(state: &State, lang: Lang, user: &WebUser, id: &str, error
             })
             .collect(),
         can_answer: status == Some(domain::covert::HandoverStatus::Open)
-            && p.can(Permission::AnswerHandover)
-            && p.governs(&v.problem.region_code),
+            && p.answers_handover(&v.problem.region_code, v.problem.department.as_deref()),
         can_decide: status.is_some() && p.can(Permission::PlanCovert) && p.governs(&v.problem.plan_region),
         letter: v.escalation >= Escalation::Reminder,
         v,
