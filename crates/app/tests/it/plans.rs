@@ -378,4 +378,48 @@ async fn a_penalty_case_runs_its_course_with_working_day_deadlines_and_is_publis
     assert_eq!(app.get("/api/v1/penalties", Some(&app.token("jinzhai").await)).await.json()["total"], 0);
 }
 
-crate::on_both_backends!(a_penalty_case_runs_its_course_with_working_day_deadlines_and_is_published_without_facts);
+/// An inspection that ended in a penalty case offers the office the case form with the
+/// enterprise and the inspection filled in; the case then names its inspection.
+async fn a_penalty_case_is_filed_from_the_inspection_that_called_for_it(backend: Backend) {
+    let app = TestApp::new(backend).await;
+    let t = app.token("huoqiu").await;
+    let e = app.get("/api/v1/enterprises?per_page=1", Some(&t)).await.json()["items"][0].clone();
+    let officers = app.get("/api/v1/officers?certified_on=2026-11-27&per_page=2", Some(&t)).await.json();
+    let badges: Vec<Value> = officers["items"].as_array().unwrap().iter().map(|o| o["badge_no"].clone()).collect();
+    let body = json!({"enterprise_id": e["id"], "inspected_at": "2026-11-27T10:00", "officers": badges,
+        "items": [{"item": "安全生产责任制", "result": "fail"}], "representative": "王厂长", "outcome": "penalty_case"});
+    let r = app.post_json("/api/v1/inspections", Some(&t), body).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let inspection = r.json();
+    let (iid, ino) = (inspection["id"].as_str().unwrap(), inspection["inspection_no"].as_str().unwrap());
+
+    let office = app.browser("huoqiu").await;
+    let list = app.page("/inspections", &office.cookie).await.body;
+    assert!(list.contains("case-link") && list.contains(&format!("inspection={iid}")), "{list}");
+    let inspector = app.browser("inspector1").await;
+    assert!(!app.page("/inspections", &inspector.cookie).await.body.contains("case-link"), "inspectors file no cases");
+    let code = e["credit_code"].as_str().unwrap();
+    let form = app.page(&format!("/penalties?code={code}&inspection={iid}"), &office.cookie).await.body;
+    assert!(form.contains(&format!(r#"name="inspection_id" value="{iid}""#)) && form.contains(ino), "{form}");
+    let fields = [
+        ("csrf", office.csrf.as_str()),
+        ("credit_code", code),
+        ("facts", "检查发现安全生产责任制未落实"),
+        ("legal_basis", "wsl-102"),
+        ("penalty_type", "fine"),
+        ("fine_yuan", "10000"),
+        ("inspection_id", iid),
+    ];
+    let filed = app.form("/penalties", Some(&office.cookie), &fields).await;
+    assert_eq!(filed.status, StatusCode::SEE_OTHER, "{}", filed.body);
+    let case_page = app.page(filed.location(), &office.cookie).await.body;
+    assert!(case_page.contains(r#"id="case-inspection""#) && case_page.contains(ino), "{case_page}");
+    let case_id = filed.location().rsplit('/').next().unwrap().to_owned();
+    let c = app.get(&format!("/api/v1/penalties/{case_id}"), Some(&t)).await.json();
+    assert_eq!(c["inspection_id"], iid);
+}
+
+crate::on_both_backends!(
+    a_penalty_case_runs_its_course_with_working_day_deadlines_and_is_published_without_facts,
+    a_penalty_case_is_filed_from_the_inspection_that_called_for_it,
+);

@@ -6,7 +6,7 @@ use crate::service::ServiceError;
 use crate::service::hazards::HazardInput;
 use crate::service::inspections::{CheckItem, InspectionInput, Substitution};
 use crate::web::State;
-use crate::web::auth::WebUser;
+use crate::web::auth::{WebUser, urlencode};
 use crate::web::i18n::Lang;
 use askama::Template;
 use axum::extract::{Form, Query};
@@ -22,6 +22,9 @@ struct Row {
     officers: String,
     outcome: &'static str,
     hazards: usize,
+    /// For an inspection that ended in a penalty case, where an office files it (the case
+    /// form with the enterprise and the inspection filled in).
+    case_link: Option<String>,
 }
 
 #[derive(Template)]
@@ -64,6 +67,7 @@ pub(super) async fn list_inspections(
     };
     let l = Layout::for_user(lang, &user, "inspections.title", "/inspections");
     let t = l.t;
+    let files_cases = user.auth.principal.can(domain::access::Permission::ManagePenalties);
     let rows = paged
         .items
         .iter()
@@ -74,6 +78,9 @@ pub(super) async fn list_inspections(
             officers: serde_json::from_str::<Vec<String>>(&i.officers).unwrap_or_default().join(", "),
             outcome: t.s(&format!("outcome.{}", i.outcome)),
             hazards: serde_json::from_str::<Vec<String>>(&i.hazards).unwrap_or_default().len(),
+            case_link: (files_cases && i.outcome == "penalty_case").then(|| {
+                format!("/penalties?code={}&inspection={}#file-case", urlencode(&i.credit_code), urlencode(&i.id))
+            }),
         })
         .collect();
     let params = [

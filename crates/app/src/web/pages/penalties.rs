@@ -61,6 +61,8 @@ struct ListPage {
     articles: Vec<SelectOption>,
     types: Vec<SelectOption>,
     credit_code: String,
+    inspection_id: String,
+    inspection_no: Option<String>,
     error: Option<String>,
 }
 
@@ -74,6 +76,9 @@ pub(super) struct ListQuery {
     decided_from: String,
     #[serde(default)]
     decided_to: String,
+    /// The inspection a new case follows (from the inspections list).
+    #[serde(default)]
+    inspection: String,
     page: Option<u32>,
 }
 
@@ -115,6 +120,10 @@ async fn list_page(state: &State, lang: Lang, user: &WebUser, q: ListQuery, erro
     let params =
         [("region", q.region.clone()), ("decided_from", q.decided_from.clone()), ("decided_to", q.decided_to.clone())];
     let pager = Pager::new("/penalties", &params, &paged);
+    let inspection_no = match q.inspection.as_str() {
+        "" => None,
+        id => state.app.get_inspection(p, id).await.ok().map(|i| i.inspection_no),
+    };
     let page = ListPage {
         total: paged.total,
         rows,
@@ -123,6 +132,8 @@ async fn list_page(state: &State, lang: Lang, user: &WebUser, q: ListQuery, erro
         articles,
         types,
         credit_code: q.code,
+        inspection_id: if inspection_no.is_some() { q.inspection } else { String::new() },
+        inspection_no,
         error,
         l,
     };
@@ -152,6 +163,8 @@ pub(super) struct CaseForm {
     penalty_type: String,
     #[serde(default)]
     fine_yuan: String,
+    #[serde(default)]
+    inspection_id: String,
 }
 
 pub(super) async fn file_case(
@@ -168,7 +181,7 @@ pub(super) async fn file_case(
     let enterprise = match state.app.list_enterprises(p, &filter, PageRequest::new(None, Some(1))).await {
         Ok(page) if page.total == 1 => page.items[0].id.clone(),
         _ => {
-            let q = ListQuery { code: f.credit_code, ..Default::default() };
+            let q = ListQuery { code: f.credit_code, inspection: f.inspection_id, ..Default::default() };
             return list_page(
                 &state,
                 lang,
@@ -182,7 +195,7 @@ pub(super) async fn file_case(
     let ptype: Option<PenaltyType> = serde_json::from_value(serde_json::json!(f.penalty_type)).ok();
     let input = CaseInput {
         enterprise_id: enterprise,
-        inspection_id: None,
+        inspection_id: Some(f.inspection_id.clone()).filter(|i| !i.is_empty()),
         facts: f.facts,
         legal_basis: f.legal_basis,
         penalty_types: ptype.into_iter().collect(),
@@ -191,7 +204,7 @@ pub(super) async fn file_case(
     match state.app.file_case(&user.actor(), &input).await {
         Ok(c) => Redirect::to(&format!("/penalties/{}", c.id)).into_response(),
         Err(ServiceError::Invalid { field, message }) => {
-            let q = ListQuery { code: f.credit_code, ..Default::default() };
+            let q = ListQuery { code: f.credit_code, inspection: f.inspection_id, ..Default::default() };
             list_page(&state, lang, &user, q, Some(format!("{field}: {message}"))).await
         }
         Err(e) => error_page(lang, &e),
@@ -203,6 +216,7 @@ pub(super) async fn file_case(
 struct CasePage {
     l: Layout,
     c: PenaltyCase,
+    inspection_no: Option<String>,
     basis: String,
     types: String,
     fine: String,
@@ -238,7 +252,12 @@ async fn case_page(state: &State, lang: Lang, user: &WebUser, id: &str, error: O
         .find(|a| a.code == c.legal_basis)
         .map(|a| format!("《安全生产法》{} {}", a.article, a.title_zh))
         .unwrap_or_default();
+    let inspection_no = match &c.inspection_id {
+        Some(id) => state.app.get_inspection(p, id).await.ok().map(|i| i.inspection_no),
+        None => None,
+    };
     let page = CasePage {
+        inspection_no,
         basis,
         types: types_text(t, &c),
         fine: fine_text(&c),
