@@ -393,8 +393,13 @@ pub struct ProblemFilter {
     pub visited: Option<(domain::region::RegionPrefix, i64, i64)>,
 }
 
+/// The responsible region's problems or the issuing city's; a department regulator's only
+/// where they were handed to its department.
 fn problem_scope(b: &mut Builder, scope: &Scope) -> String {
     let own = scope_clause(b, scope, "q.region_code", None);
+    if let Scope::Department(_, department) = scope {
+        return format!("({own} AND q.department = {})", b.arg(department.as_str()));
+    }
     let issuer = scope_clause(b, scope, "q.plan_region", None);
     format!("({own} OR {issuer})")
 }

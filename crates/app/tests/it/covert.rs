@@ -225,10 +225,11 @@ async fn problems_become_hazards_and_handovers_that_are_chased_to_acceptance(bac
     let step = |action: &str, version: i64, note: &str| json!({"action": action, "version": version, "note": note});
     let path = format!("/api/v1/handovers/{pid}/transitions");
     assert_eq!(app.post_json(&path, Some(&luan), step("answer", 1, "x")).await.status, StatusCode::FORBIDDEN);
-    // Handed to the county government: not the housing regulator's to answer; one handed to
-    // housing is.
+    // Handed to the county government: not the housing regulator's to see or answer; one handed
+    // to housing is.
     let housing = app.token("huoqiu_housing").await;
-    assert_eq!(app.post_json(&path, Some(&housing), step("answer", 1, "x")).await.status, StatusCode::FORBIDDEN);
+    assert_eq!(app.post_json(&path, Some(&housing), step("answer", 1, "x")).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(total(&app, "/api/v1/handovers", &housing).await, 0);
     let to_housing = json!({"description": "在建工地脚手架未验收", "enterprise_id": targets[0].0,
         "handover": {"region_code": "341522", "department": "housing", "deadline": "2026-12-31"}});
     let r = app.post_json(&format!("/api/v1/covert-plans/{id}/problems"), Some(&luan), to_housing).await;
@@ -241,6 +242,7 @@ async fn problems_become_hazards_and_handovers_that_are_chased_to_acceptance(bac
         )
         .await;
     assert_eq!(answered.status, StatusCode::OK, "{}", answered.body);
+    assert_eq!(total(&app, "/api/v1/handovers", &housing).await, 1, "its own department's only");
     assert_eq!(app.post_json(&path, Some(&huoqiu), step("accept", 1, "")).await.status, StatusCode::FORBIDDEN);
     assert_eq!(
         app.post_json(&path, Some(&huoqiu), step("answer", 1, "")).await.status,
