@@ -123,10 +123,7 @@ pub async fn upsert(tx: &mut Tx, rows: &[NewEnterprise], now_ms: i64) -> Result<
     // The new rows go in together at the end (on PostgreSQL one COPY). A credit code appears
     // once per import (the import refuses repeats), so no later chunk looks for an earlier
     // chunk's new row.
-    insert_rows(tx, &fresh, now_ms).await?;
-    for row in &fresh {
-        tally.count(row.region.as_str(), row.status, 1);
-    }
+    insert_rows(tx, &fresh, now_ms, &mut tally).await?;
     count.inserted += fresh.len() as u64;
     tally.write(tx).await?;
     Ok(count)
@@ -206,19 +203,21 @@ async fn upsert_chunk<'r>(
     Ok(count)
 }
 
-/// Inserts enterprises known to be new, with multi-row INSERTs and no existence check. The
-/// import path uses it for the rows it found missing; the import benchmark uses it alone as
-/// the storage floor (the baseline an import is compared with).
+/// Inserts enterprises known to be new, with no existence check, by the same path an import
+/// writes the rows it found missing: the import benchmark uses it alone as the storage floor
+/// (the baseline an import is compared with).
 pub async fn insert_new(tx: &mut Tx, rows: &[&NewEnterprise], now_ms: i64) -> Result<()> {
-    insert_rows(tx, rows, now_ms).await?;
     let mut tally = Tally::default();
-    for row in rows {
-        tally.count(row.region.as_str(), row.status, 1);
-    }
+    insert_rows(tx, rows, now_ms, &mut tally).await?;
     tally.write(tx).await
 }
 
-async fn insert_rows(tx: &mut Tx, rows: &[&NewEnterprise], now_ms: i64) -> Result<()> {
+/// Writes new rows through the bulk path (`sql::insert_rows`: multi-row INSERTs on SQLite, COPY
+/// on PostgreSQL) and counts the active ones into `tally`.
+async fn insert_rows(tx: &mut Tx, rows: &[&NewEnterprise], now_ms: i64, tally: &mut Tally) -> Result<()> {
+    for row in rows {
+        tally.count(row.region.as_str(), row.status, 1);
+    }
     let values = rows
         .iter()
         .map(|r| {

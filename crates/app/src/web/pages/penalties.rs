@@ -61,9 +61,15 @@ struct ListPage {
     articles: Vec<SelectOption>,
     types: Vec<SelectOption>,
     credit_code: String,
-    inspection_id: String,
-    inspection_no: Option<String>,
+    /// The inspection a new case follows, when the form was opened from one in scope.
+    inspection: Option<Linked>,
     error: Option<String>,
+}
+
+/// An inspection a case follows: its id (sent with the form) and its number (shown).
+struct Linked {
+    id: String,
+    no: String,
 }
 
 #[derive(Debug, Default, serde::Deserialize)]
@@ -120,9 +126,9 @@ async fn list_page(state: &State, lang: Lang, user: &WebUser, q: ListQuery, erro
     let params =
         [("region", q.region.clone()), ("decided_from", q.decided_from.clone()), ("decided_to", q.decided_to.clone())];
     let pager = Pager::new("/penalties", &params, &paged);
-    let inspection_no = match q.inspection.as_str() {
+    let inspection = match q.inspection.as_str() {
         "" => None,
-        id => state.app.get_inspection(p, id).await.ok().map(|i| i.inspection_no),
+        id => state.app.get_inspection(p, id).await.ok().map(|i| Linked { id: i.id, no: i.inspection_no }),
     };
     let page = ListPage {
         total: paged.total,
@@ -132,8 +138,7 @@ async fn list_page(state: &State, lang: Lang, user: &WebUser, q: ListQuery, erro
         articles,
         types,
         credit_code: q.code,
-        inspection_id: if inspection_no.is_some() { q.inspection } else { String::new() },
-        inspection_no,
+        inspection,
         error,
         l,
     };
