@@ -3,7 +3,8 @@
 //! [`append`] runs inside the caller's transaction: the change and its audit entry commit or
 //! roll back together. The next sequence number is taken with `UPDATE … RETURNING` on the
 //! chain's head row, which serialises writers of one chain (a row lock in PostgreSQL, the
-//! single writer in SQLite) while different chains proceed independently.
+//! single writer in SQLite) while different chains proceed independently; a trigger moves the
+//! head's hash to the new entry's when it is inserted.
 
 use crate::sql::{Builder, Row, query};
 use crate::{Db, Result, StoreError, Tx};
@@ -44,11 +45,7 @@ pub async fn append(tx: &mut Tx, chain: &str, at_ms: i64, event: AuditEvent) -> 
     .bind(hex::encode(entry.hash))
     .execute(tx.ex())
     .await?;
-    query("UPDATE audit_chain_head SET hash = $1 WHERE chain = $2")
-        .bind(hex::encode(entry.hash))
-        .bind(chain)
-        .execute(tx.ex())
-        .await?;
+    // The head's hash now follows from the trigger `audit_entry_moves_head` (migration 0020).
     Ok(entry)
 }
 
@@ -162,21 +159,8 @@ pub async fn list(db: &Db, filter: &AuditFilter, page: PageRequest) -> Result<Pa
     if let Some(p) = &filter.action_prefix {
         conds.push(format!("action LIKE {} ESCAPE '\\'", b.arg(format!("{}%", p.replace(['%', '_', '\\'], "")))));
     }
-    let w = conds.join(" AND ");
-    let total =
-        b.snapshot().build(format!("SELECT COUNT(*) AS n FROM audit_entry WHERE {w}")).fetch_one(db.reader()).await?;
-    let limit = b.arg(i64::from(page.size));
-    let offset = b.arg(page.offset());
-    let rows = b
-        .build(format!("SELECT {COLUMNS} FROM audit_entry WHERE {w} ORDER BY at_ms DESC, chain, seq DESC LIMIT {limit} OFFSET {offset}"))
-        .fetch_all(db.reader())
-        .await?;
-    Ok(Paged {
-        items: rows.iter().map(from_row).collect::<Result<_>>()?,
-        total: total.int("n")?,
-        page: page.number,
-        per_page: page.size,
-    })
+    let from_where = format!("audit_entry WHERE {}", conds.join(" AND "));
+    crate::sql::paged(db, b, COLUMNS, &from_where, "at_ms DESC, chain, seq DESC", page, from_row).await
 }
 
 /// How many entries the trail holds (a database with none holds no data worth keeping).

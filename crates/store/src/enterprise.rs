@@ -66,19 +66,8 @@ pub async fn list(db: &Db, scope: &Scope, filter: &EnterpriseFilter, page: PageR
     if let Some(risk) = filter.risk {
         conds.push(format!("risk_level = {}", b.arg(risk.as_str())));
     }
-    let filter_sql = conds.join(" AND ");
-    let count = b.snapshot().build(format!("SELECT COUNT(*) AS n FROM enterprise WHERE {filter_sql}"));
-    let total = count.fetch_one(db.reader()).await?.int("n")?;
-    let limit = b.arg(i64::from(page.size));
-    let offset = b.arg(page.offset());
-    let rows = b
-        .build(format!(
-            "SELECT {COLUMNS} FROM enterprise WHERE {filter_sql} ORDER BY region_code, name, id LIMIT {limit} OFFSET {offset}"
-        ))
-        .fetch_all(db.reader())
-        .await?;
-    let items = rows.iter().map(from_row).collect::<Result<_>>()?;
-    Ok(Paged { items, total, page: page.number, per_page: page.size })
+    let from_where = format!("enterprise WHERE {}", conds.join(" AND "));
+    crate::sql::paged(db, b, COLUMNS, &from_where, "region_code, name, id", page, from_row).await
 }
 
 /// One enterprise by id, if the caller may see it; otherwise `NotFound`, exactly as if it

@@ -183,14 +183,15 @@ pub async fn create(tx: &mut Tx, h: &NewHazard, year: i32, now_ms: i64) -> Resul
     let number = crate::sql::next_number(tx, &prefix, 6).await?;
     let id = new_id();
     let hazard_no = number.clone();
-    query(
+    // RETURNING gives back the row as stored, without a second round trip to read it.
+    let row = crate::sql::dynamic_query(format!(
         "INSERT INTO hazard (region_code, id, hazard_no, enterprise_id, credit_code, enterprise_name, sector, description,
          location, grade, criterion, criterion_clause, source, deadline, responsible_unit, responsible_person, status,
          listed_level, campaign_id, found_by_region, five_implementations, rectification_plan, reported_by, reported_at,
          version, updated_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, 'reported', $17, $18, $19, $20, $21,
-         $22, $23, 1, $23)",
-    )
+         $22, $23, 1, $23) RETURNING {COLUMNS}"
+    ))
     .bind(h.region_code.as_str())
     .bind(id.as_str())
     .bind(hazard_no.as_str())
@@ -214,7 +215,7 @@ pub async fn create(tx: &mut Tx, h: &NewHazard, year: i32, now_ms: i64) -> Resul
     .bind(h.rectification_plan.as_str())
     .bind(h.reported_by.as_str())
     .bind(now_ms)
-    .execute(tx.ex())
+    .fetch_one(tx.ex())
     .await?;
     let event = NewEvent {
         actor: &h.reported_by,
@@ -226,10 +227,6 @@ pub async fn create(tx: &mut Tx, h: &NewHazard, year: i32, now_ms: i64) -> Resul
         evidence: &h.evidence,
     };
     append_event(tx, &h.region_code, &id, 1, &event, now_ms).await?;
-    let row = crate::sql::dynamic_query(format!("SELECT {COLUMNS} FROM hazard WHERE id = $1"))
-        .bind(id.as_str())
-        .fetch_one(tx.ex())
-        .await?;
     from_row(&row)
 }
 
@@ -283,7 +280,8 @@ async fn append_event(
 }
 
 /// Applies a state change if the hazard is still at `version` (else `Conflict`), and appends
-/// its event. `assign` sets the responsible unit and person when given.
+/// its event. `assign` sets the responsible unit and person when given. Returns the hazard as
+/// changed (from the update's RETURNING: no second read).
 pub async fn apply(
     tx: &mut Tx,
     h: &Hazard,
@@ -291,14 +289,14 @@ pub async fn apply(
     event: &NewEvent<'_>,
     assign: Option<(&str, &str, &str)>,
     now_ms: i64,
-) -> Result<i64> {
+) -> Result<Hazard> {
     let closed_at = (event.to == Status::Closed).then_some(now_ms);
     let (unit, person, deadline) = assign.unwrap_or((&h.responsible_unit, &h.responsible_person, &h.deadline));
-    let n = query(
+    let changed = crate::sql::dynamic_query(format!(
         "UPDATE hazard SET status = $1, version = version + 1, updated_at = $2, closed_at = COALESCE($3, closed_at),
          responsible_unit = $4, responsible_person = $5, deadline = $6
-         WHERE region_code = $7 AND id = $8 AND version = $9",
-    )
+         WHERE region_code = $7 AND id = $8 AND version = $9 RETURNING {COLUMNS}"
+    ))
     .bind(event.to.as_str())
     .bind(now_ms)
     .bind(closed_at)
@@ -308,9 +306,9 @@ pub async fn apply(
     .bind(h.region_code.as_str())
     .bind(h.id.as_str())
     .bind(version)
-    .execute(tx.ex())
+    .fetch_optional(tx.ex())
     .await?;
-    if n == 0 {
+    let Some(changed) = changed else {
         let actual = query("SELECT version FROM hazard WHERE region_code = $1 AND id = $2")
             .bind(h.region_code.as_str())
             .bind(h.id.as_str())
@@ -318,9 +316,9 @@ pub async fn apply(
             .await?
             .int("version")?;
         return Err(StoreError::Conflict { expected: version, actual });
-    }
+    };
     append_event(tx, &h.region_code, &h.id, version + 1, event, now_ms).await?;
-    Ok(version + 1)
+    from_row(&changed)
 }
 
 /// One hazard, if the caller may see it.
@@ -473,34 +471,35 @@ pub async fn list(
     // without reading the table; only the page's rows are read. Sorting the whole filtered
     // set of full rows to keep 50 is what made a city's or the province's page slow.
     let order = order_sql(sort);
+    let mut conn = db.read_conn().await?;
     let total = b
         .snapshot()
         .build(format!("SELECT COUNT(*) AS n FROM hazard WHERE {w}"))
-        .fetch_one(db.reader())
+        .fetch_one(conn.ex())
         .await?
         .int("n")?;
-    let (limit, offset) = (b.arg(i64::from(page.size)), b.arg(page.offset()));
+    let page_sql = crate::sql::limit_offset(page);
     let ids = match per_region_range(db, scope, f) {
         // PostgreSQL sorts every matching row of a province to keep 50 (a parallel scan of the
         // table, ~300 ms at 2,000,000 hazards); asked region by region for each region's
         // first page (an index scan each), it merges a few thousand (~11 ms). SQLite has no
         // LATERAL and already answers the flat query from the region index.
         Some((low, high)) => {
-            let per_region = b.arg(i64::from(page.size) + page.offset());
+            let per_region = i64::from(page.size) + page.offset();
             let low = b.arg(low);
             let high = high.map(|h| format!(" AND r.code < {}", b.arg(h))).unwrap_or_default();
             format!(
                 "SELECT x.id FROM region r CROSS JOIN LATERAL
                  (SELECT id, reported_at, deadline, region_code, hazard_no FROM hazard
                   WHERE region_code = r.code AND {w} ORDER BY {order} LIMIT {per_region}) x
-                 WHERE r.code >= {low}{high} ORDER BY {order} LIMIT {limit} OFFSET {offset}"
+                 WHERE r.code >= {low}{high} ORDER BY {order} {page_sql}"
             )
         }
-        None => format!("SELECT id FROM hazard WHERE {w} ORDER BY {order} LIMIT {limit} OFFSET {offset}"),
+        None => format!("SELECT id FROM hazard WHERE {w} ORDER BY {order} {page_sql}"),
     };
     let rows = b
         .build(format!("SELECT {COLUMNS} FROM hazard WHERE id IN ({ids}) ORDER BY {order}"))
-        .fetch_all(db.reader())
+        .fetch_all(conn.ex())
         .await?;
     crate::sql::page_of(rows, total, page, from_row)
 }

@@ -57,26 +57,8 @@ pub async fn list(db: &Db, scope: &Scope, filter: &OfficerFilter, page: PageRequ
     if let Some(day) = &filter.certified_on {
         conds.push(format!("status = 'active' AND cert_valid_until >= {}", b.arg(day.as_str())));
     }
-    let filter_sql = conds.join(" AND ");
-    let total = b
-        .snapshot()
-        .build(format!("SELECT COUNT(*) AS n FROM officer WHERE {filter_sql}"))
-        .fetch_one(db.reader())
-        .await?;
-    let limit = b.arg(i64::from(page.size));
-    let offset = b.arg(page.offset());
-    let rows = b
-        .build(format!(
-            "SELECT {COLUMNS} FROM officer WHERE {filter_sql} ORDER BY region_code, badge_no LIMIT {limit} OFFSET {offset}"
-        ))
-        .fetch_all(db.reader())
-        .await?;
-    Ok(Paged {
-        items: rows.iter().map(from_row).collect::<Result<_>>()?,
-        total: total.int("n")?,
-        page: page.number,
-        per_page: page.size,
-    })
+    let from_where = format!("officer WHERE {}", conds.join(" AND "));
+    crate::sql::paged(db, b, COLUMNS, &from_where, "region_code, badge_no", page, from_row).await
 }
 
 /// One officer by id, if in scope.

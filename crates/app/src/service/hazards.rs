@@ -293,7 +293,7 @@ impl App {
         self.check_evidence(&mut tx, &step.evidence).await?;
         store::evidence::attach(&mut tx, &h.region_code, &h.id, &step.evidence, self.now_ms()).await?;
         let assigned = assign.as_ref().map(|(u, p, d)| (u.as_str(), p.as_str(), d.as_str()));
-        store::hazard::apply(&mut tx, &h, step.version, &event, assigned, self.now_ms()).await?;
+        let changed = store::hazard::apply(&mut tx, &h, step.version, &event, assigned, self.now_ms()).await?;
         let detail = json!({"from": h.status.as_str(), "to": to.as_str(), "note": note, "evidence": step.evidence});
         self.audit(
             &mut tx,
@@ -306,7 +306,7 @@ impl App {
         )
         .await?;
         tx.commit().await?;
-        Ok(self.view(store::hazard::get(&self.db, &p.scope(), id).await?))
+        Ok(self.view(changed))
     }
 
     /// A page of the ledger.

@@ -3,6 +3,7 @@
 mod audit_chain;
 mod draw_records;
 mod registers;
+mod transactions;
 
 use inspectorate_store::Backend;
 

@@ -1,0 +1,64 @@
+//! Write transactions: one left unfinished rolls back and leaves the writer usable, and the
+//! audit chain's head follows each new entry (the trigger of migration 0020).
+
+use inspectorate_store::domain::audit::AuditEvent;
+use inspectorate_store::sql::query;
+use inspectorate_store::testing::TestDb;
+use inspectorate_store::{Backend, audit};
+
+fn event(action: &str) -> AuditEvent {
+    AuditEvent {
+        actor: "admin".into(),
+        role: "system_admin".into(),
+        action: action.into(),
+        object_type: "test".into(),
+        object_id: "1".into(),
+        result: "ok".into(),
+        request_id: "r".into(),
+        detail: "{}".into(),
+    }
+}
+
+async fn an_unfinished_transaction_rolls_back(backend: Backend) {
+    let t = TestDb::new(backend).await;
+    let db = &t.db;
+    for _ in 0..3 {
+        let mut tx = db.begin().await.unwrap();
+        audit::append(&mut tx, "341500", 1, event("dropped")).await.unwrap();
+        drop(tx);
+    }
+    // Also an error half-way: the statement fails, the transaction is dropped.
+    let mut tx = db.begin().await.unwrap();
+    audit::append(&mut tx, "341500", 1, event("dropped")).await.unwrap();
+    assert!(query("INSERT INTO no_such_table VALUES (1)").execute(tx.ex()).await.is_err());
+    drop(tx);
+
+    let mut tx = db.begin().await.unwrap();
+    let first = audit::append(&mut tx, "341500", 2, event("kept")).await.unwrap();
+    tx.commit().await.unwrap();
+    assert_eq!(first.seq, 1, "the dropped transactions left no entry and took no number");
+    assert_eq!(audit::count(db).await.unwrap(), 1);
+    assert!(audit::verify(db).await.unwrap().first_break.is_none());
+}
+
+async fn the_chain_head_follows_its_newest_entry(backend: Backend) {
+    let t = TestDb::new(backend).await;
+    let db = &t.db;
+    let mut last = None;
+    for i in 0..3 {
+        let mut tx = db.begin().await.unwrap();
+        last = Some(audit::append(&mut tx, "341522", i, event("kept")).await.unwrap());
+        tx.commit().await.unwrap();
+    }
+    let head = query("SELECT seq, hash FROM audit_chain_head WHERE chain = $1")
+        .bind("341522")
+        .fetch_one(db.reader())
+        .await
+        .unwrap();
+    let last = last.unwrap();
+    assert_eq!(head.int("seq").unwrap(), 3);
+    assert_eq!(head.text("hash").unwrap(), hex::encode(last.hash));
+    assert!(audit::verify(db).await.unwrap().first_break.is_none());
+}
+
+crate::on_both_backends!(an_unfinished_transaction_rolls_back, the_chain_head_follows_its_newest_entry);
