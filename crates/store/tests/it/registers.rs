@@ -6,6 +6,7 @@ use inspectorate_store::domain::enterprise::{NewEnterprise, RegisterStatus, Risk
 use inspectorate_store::domain::page::PageRequest;
 use inspectorate_store::domain::region::{Region, RegionCode, RegionLevel, RegionPrefix};
 use inspectorate_store::enterprise::{self, EnterpriseFilter, UpsertCount};
+use inspectorate_store::sql::{Value, insert_rows, query};
 use inspectorate_store::testing::TestDb;
 use inspectorate_store::{Backend, Db, StoreError, reference};
 
@@ -172,7 +173,31 @@ async fn new_rows_keep_every_character(backend: Backend) {
     assert_eq!(upsert(&t.db, &rows).await.unchanged, 2, "and reads back equal to what was given");
 }
 
+/// A bulk row that breaks a rule (here a region code already present) fails the whole
+/// transaction, the good rows of the same statement with it (SQLite's bulk insert stops with
+/// `OR FAIL`, which keeps the statement's earlier rows until the transaction rolls back).
+async fn a_bulk_row_that_breaks_a_rule_writes_nothing(backend: Backend) {
+    let t = TestDb::new(backend).await;
+    seed_regions(&t.db).await;
+    let row =
+        |code: &str| -> Vec<Value> { vec![code.into(), "341500".into(), "county".into(), code.into(), code.into()] };
+    let mut tx = t.db.begin().await.unwrap();
+    let rows = vec![row("341523"), row("341522"), row("341525")];
+    let err = insert_rows(&mut tx, "region", "code, parent, level, name_zh, name_en", rows)
+        .await
+        .expect_err("a region code already present breaks the primary key");
+    assert!(matches!(err, StoreError::Duplicate(_)), "{err}");
+    drop(tx);
+    let codes = query("SELECT code FROM region ORDER BY code").fetch_all(t.db.reader()).await.unwrap();
+    let codes: Vec<String> = codes.iter().map(|r| r.text("code").unwrap()).collect();
+    assert_eq!(codes, ["341500", "341522", "341524"], "nothing of the failed transaction was kept");
+    let mut tx = t.db.begin().await.unwrap();
+    insert_rows(&mut tx, "region", "code, parent, level, name_zh, name_en", vec![row("341523")]).await.unwrap();
+    tx.commit().await.unwrap();
+}
+
 crate::on_both_backends!(
+    a_bulk_row_that_breaks_a_rule_writes_nothing,
     new_rows_keep_every_character,
     the_active_tally_follows_the_register,
     upserting_the_same_rows_twice_changes_nothing,
