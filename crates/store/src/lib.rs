@@ -203,7 +203,10 @@ impl Db {
     pub async fn begin(&self) -> Result<Tx> {
         Ok(match self {
             Db::Sqlite { write, .. } => {
-                let mut writer = write.clone().lock_owned().await;
+                // As long as sqlx's pools wait for a connection, then the same error.
+                let mut writer = tokio::time::timeout(WRITER_WAIT, write.clone().lock_owned())
+                    .await
+                    .map_err(|_| StoreError::Backend(sqlx::Error::PoolTimedOut))?;
                 let unfinished = writer.unfinished;
                 let conn = writer.conn.as_mut().ok_or(StoreError::Backend(sqlx::Error::PoolClosed))?;
                 if unfinished {
@@ -299,6 +302,10 @@ impl Tx {
         Ok(())
     }
 }
+
+/// How long a transaction waits for the SQLite writer before giving up (a long import holds
+/// it meanwhile); the same as sqlx's pools wait for a connection.
+const WRITER_WAIT: Duration = Duration::from_secs(30);
 
 /// The SQLite writer connection and whether a transaction on it was left open.
 pub struct SqliteWriter {
