@@ -1,5 +1,6 @@
-//! Write transactions: one left unfinished rolls back and leaves the writer usable, and the
-//! audit chain's head follows each new entry (the trigger of migration 0020).
+//! Write transactions: one left unfinished rolls back and leaves the writer usable, many at
+//! once take turns, and the audit chain's head follows each new entry (the trigger of
+//! migration 0020).
 
 use inspectorate_store::domain::audit::AuditEvent;
 use inspectorate_store::sql::query;
@@ -61,4 +62,34 @@ async fn the_chain_head_follows_its_newest_entry(backend: Backend) {
     assert!(audit::verify(db).await.unwrap().first_break.is_none());
 }
 
-crate::on_both_backends!(an_unfinished_transaction_rolls_back, the_chain_head_follows_its_newest_entry);
+/// Many transactions at once on one chain: each waits its turn (the SQLite writer's lock, the
+/// chain head's row lock in PostgreSQL), and none is lost or breaks the chain.
+async fn concurrent_transactions_take_turns(backend: Backend) {
+    let t = TestDb::new(backend).await;
+    let tasks: Vec<_> = (0..24)
+        .map(|i| {
+            let db = t.db.clone();
+            tokio::spawn(async move {
+                let mut tx = db.begin().await.unwrap();
+                audit::append(&mut tx, "341522", i, event("concurrent")).await.unwrap();
+                if i % 4 == 3 {
+                    drop(tx); // every fourth gives up: its number is not taken
+                } else {
+                    tx.commit().await.unwrap();
+                }
+            })
+        })
+        .collect();
+    for task in tasks {
+        task.await.unwrap();
+    }
+    assert_eq!(audit::count(&t.db).await.unwrap(), 18);
+    let report = audit::verify(&t.db).await.unwrap();
+    assert_eq!((report.entries, report.first_break), (18, None));
+}
+
+crate::on_both_backends!(
+    an_unfinished_transaction_rolls_back,
+    the_chain_head_follows_its_newest_entry,
+    concurrent_transactions_take_turns,
+);
