@@ -293,6 +293,15 @@ async fn a_department_regulator_sees_the_enterprises_of_its_sectors_only(backend
     let html = app.page("/enterprises?per_page=100", &b.cookie).await.body;
     assert!(html.contains(housing[0]["credit_code"].as_str().unwrap()));
     assert!(!html.contains(others[0]["credit_code"].as_str().unwrap()));
+    // Its sector filters offer its own sectors only, on the register and on the ledger.
+    for page in [html, app.page("/hazards", &b.cookie).await.body] {
+        for sector in HOUSING_SECTORS {
+            assert!(page.contains(&format!("<option value=\"{sector}\"")), "{sector} offered");
+        }
+        assert!(!page.contains("<option value=\"chemicals\""), "another department's sector is not offered");
+    }
+    let county_page = app.page("/enterprises", &app.browser("huoqiu").await.cookie).await.body;
+    assert!(county_page.contains("<option value=\"chemicals\""), "a county office is offered every sector");
 }
 
 async fn a_regulator_account_must_name_a_known_department_and_others_none(backend: Backend) {

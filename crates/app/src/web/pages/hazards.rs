@@ -1,7 +1,7 @@
 //! The hazard ledger pages: the ledger with filters and export, the report form, a hazard's
 //! page with the steps the user may take and its timeline.
 
-use super::{Layout, Pager, SelectOption, check_csrf, error_page, region_name, render, sector_name};
+use super::{Layout, Pager, SelectOption, check_csrf, error_page, region_name, render};
 use crate::service::ServiceError;
 use crate::service::hazard_query::HazardQuery;
 use crate::service::hazards::{HazardInput, Step};
@@ -127,14 +127,7 @@ pub(super) async fn list_hazards(
         grades: options(t, "grade_h", &GRADES, Grade::as_str, &q.grade),
         statuses: options(t, "hstatus", &STATUSES, |s| s.as_str(), &q.status),
         sources: options(t, "source", &SOURCES, |s| s.as_str(), &q.source),
-        sectors: super::SECTORS
-            .iter()
-            .map(|s| SelectOption {
-                value: s.code.clone(),
-                label: sector_name(t, &s.code),
-                selected: s.code == q.sector,
-            })
-            .collect(),
+        sectors: super::sector_options(t, p, &q.sector),
         listed: options(t, "listed", &LISTED, ListedLevel::as_str, &q.listed),
         sorts,
         overdue: matches!(q.overdue.as_str(), "1" | "true" | "on"),

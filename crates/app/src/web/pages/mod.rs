@@ -26,7 +26,7 @@ use axum::Router;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
-use domain::access::{Permission, Role};
+use domain::access::{Permission, Principal, Role};
 
 /// The page URL map.
 pub fn router() -> Router<State> {
@@ -303,6 +303,17 @@ pub fn sector_name(t: Tr, code: &str) -> String {
         .find(|s| s.code == code)
         .map(|s| if t.zh() { s.name_zh.clone() } else { s.name_en.clone() })
         .unwrap_or_else(|| code.to_owned())
+}
+
+/// The sector choices of a list filter: every sector, or for a department regulator only the
+/// sectors its department regulates (it sees no enterprise of any other, so offering them
+/// would only lead to empty lists).
+pub fn sector_options(t: Tr, p: &Principal, selected: &str) -> Vec<SelectOption> {
+    SECTORS
+        .iter()
+        .filter(|s| p.department.as_deref().is_none_or(|d| s.department == d))
+        .map(|s| SelectOption { value: s.code.clone(), label: sector_name(t, &s.code), selected: s.code == selected })
+        .collect()
 }
 
 /// A department's name in the UI language.

@@ -113,14 +113,7 @@ pub(super) async fn list_enterprises(
         [("q", q.q.clone()), ("region", q.region.clone()), ("sector", q.sector.clone()), ("risk", q.risk.clone())];
     let page = EnterprisesPage {
         regions: region_options(t, p, &q.region),
-        sectors: super::SECTORS
-            .iter()
-            .map(|s| SelectOption {
-                value: s.code.clone(),
-                label: sector_name(t, &s.code),
-                selected: s.code == q.sector,
-            })
-            .collect(),
+        sectors: super::sector_options(t, p, &q.sector),
         risks: RISK_LEVELS
             .iter()
             .map(|r| SelectOption {
