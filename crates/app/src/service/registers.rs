@@ -240,12 +240,10 @@ impl App {
     ) -> Result<UpsertCount, ServiceError> {
         let now = self.now_ms();
         let mut tx = self.db.begin().await?;
-        let mut counts = UpsertCount::default();
-        let step = 20 * store::enterprise::BATCH_ROWS;
-        for (i, chunk) in rows.chunks(step).enumerate() {
-            counts += store::enterprise::upsert(&mut tx, chunk, now).await?;
-            progress((total / 2 + (i + 1) * step * total / (2 * rows.len().max(1))).min(total) as u64);
-        }
+        // The second half of the bar: rows looked up (their writes follow at the end).
+        let half = |checked: usize| (total / 2 + checked * total / (2 * rows.len().max(1))).min(total) as u64;
+        let counts = store::enterprise::upsert_reporting(&mut tx, rows, now, |checked| progress(half(checked))).await?;
+        progress(total as u64);
         let detail = audit_detail(file_name, sm3, report, counts);
         self.audit(&mut tx, actor, None, "enterprise.import", ("register", file_name), "ok", detail).await?;
         tx.commit().await?;
