@@ -75,6 +75,30 @@ pub struct Table {
     pub rows: Vec<(usize, Vec<String>)>,
 }
 
+impl Table {
+    /// `check` applied to every row, in row order: the rows are cut into one slice per core and
+    /// the slices checked at the same time (a million enterprise rows took 1.5 s on one core).
+    /// Runs on the calling thread and its helpers until all are done; small tables stay on the
+    /// calling thread.
+    pub fn check_rows<T: Send>(&self, check: impl Fn(usize, &[String]) -> T + Sync) -> Vec<T> {
+        const SERIAL_BELOW: usize = 20_000;
+        let cores = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
+        if cores < 2 || self.rows.len() < SERIAL_BELOW {
+            return self.rows.iter().map(|(n, cells)| check(*n, cells)).collect();
+        }
+        let slice = self.rows.len().div_ceil(cores);
+        std::thread::scope(|s| {
+            let check = &check;
+            let workers: Vec<_> = self
+                .rows
+                .chunks(slice)
+                .map(|rows| s.spawn(move || rows.iter().map(|(n, cells)| check(*n, cells)).collect::<Vec<T>>()))
+                .collect();
+            workers.into_iter().flat_map(|w| w.join().unwrap_or_else(|p| std::panic::resume_unwind(p))).collect()
+        })
+    }
+}
+
 /// Reads a file by its name's extension.
 pub fn read_table(file_name: &str, bytes: &[u8], limits: Limits) -> Result<Table, ReadError> {
     if bytes.len() > limits.max_bytes {
@@ -90,11 +114,11 @@ pub fn read_table(file_name: &str, bytes: &[u8], limits: Limits) -> Result<Table
     }
 }
 
-fn decode_text(bytes: &[u8]) -> String {
+fn decode_text(bytes: &[u8]) -> std::borrow::Cow<'_, str> {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     match std::str::from_utf8(bytes) {
-        Ok(s) => s.to_owned(),
-        Err(_) => encoding_rs::GB18030.decode(bytes).0.into_owned(),
+        Ok(s) => s.into(),
+        Err(_) => encoding_rs::GB18030.decode(bytes).0,
     }
 }
 
@@ -118,8 +142,8 @@ fn read_csv(bytes: &[u8], limits: Limits) -> Result<Table, ReadError> {
     let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(text.as_bytes());
     let mut table = Table::default();
     let (mut line, mut counted_to) = (1usize, 0usize);
-    for record in reader.records() {
-        let record = record.map_err(|e| ReadError::Malformed(e.to_string()))?;
+    let mut record = csv::StringRecord::new();
+    while reader.read_record(&mut record).map_err(|e| ReadError::Malformed(e.to_string()))? {
         // The line a record starts on is the row a spreadsheet shows (blank lines count).
         // (csv reports a record after blank lines as starting at the first blank line.)
         let mut start = record.position().map(|p| p.byte() as usize).unwrap_or(counted_to).min(text.len());
@@ -185,6 +209,18 @@ fn excel_date(serial: f64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn rows_checked_on_several_threads_come_back_in_row_order() {
+        let rows: Vec<(usize, Vec<String>)> = (0..50_001).map(|i| (i + 2, vec![format!("c{i}")])).collect();
+        let table = Table { headers: vec!["code".into()], rows };
+        let checked = table.check_rows(|n, cells| (n, cells[0].clone(), std::thread::current().id()));
+        assert_eq!(checked.len(), 50_001);
+        assert!(checked.iter().enumerate().all(|(i, (n, c, _))| *n == i + 2 && *c == format!("c{i}")));
+        let threads: std::collections::HashSet<_> = checked.iter().map(|(_, _, t)| *t).collect();
+        let cores = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
+        assert_eq!(threads.len(), cores, "one slice of rows per core");
+    }
 
     #[test]
     fn csv_in_gb18030_is_decoded() {

@@ -99,7 +99,7 @@ pub async fn create(tx: &mut Tx, a: &Accident, now_ms: i64) -> Result<Accident> 
 /// Writes accidents recorded elsewhere (generated data, or an archive migrated from another
 /// system) as they are, ids and numbers included, and moves the number counters past them.
 pub async fn insert_historical(tx: &mut Tx, rows: &[Accident], now_ms: i64) -> Result<()> {
-    let values = rows
+    let values: Vec<Vec<crate::sql::Value>> = rows
         .iter()
         .map(|a| {
             vec![

@@ -218,30 +218,37 @@ pub async fn insert_new(tx: &mut Tx, rows: &[&NewEnterprise], now_ms: i64) -> Re
 
 /// Writes new rows through the bulk path (`sql::insert_rows`: multi-row INSERTs on SQLite, COPY
 /// on PostgreSQL) and counts the active ones into `tally`.
+///
+/// The rows go in sorted by the register's region index (region, risk, sector, status, credit
+/// code) and take their ids in that order, so that three of the four b-trees (the primary key
+/// with the region code, the region index, the id index) grow at their ends instead of at
+/// random places; only the credit-code index still takes keys in random order. Measured on
+/// 1,000,000 rows: a plain COPY into PostgreSQL went from 15.7 s to 6.6 s (docs/benchmarks.md).
 async fn insert_rows(tx: &mut Tx, rows: &[&NewEnterprise], now_ms: i64, tally: &mut Tally) -> Result<()> {
     for row in rows {
         tally.count(row.region.as_str(), row.status, 1);
     }
-    let values = rows
-        .iter()
-        .map(|r| {
-            vec![
-                r.region.as_str().into(),
-                new_id().into(),
-                r.credit_code.as_str().into(),
-                r.name.as_str().into(),
-                r.sector.as_str().into(),
-                r.risk.as_str().into(),
-                r.standard_grade.map(|g| g.as_str()).into(),
-                i64::from(r.annual_check_cap).into(),
-                r.address.as_str().into(),
-                r.status.as_str().into(),
-                1i64.into(),
-                now_ms.into(),
-                now_ms.into(),
-            ]
-        })
-        .collect();
+    let rows = in_index_order(rows);
+    // Boxed: the future holding a closure over borrowed rows is otherwise not provably `Send`
+    // for every lifetime (rustc's higher-ranked auto-trait limitation), which `tokio::spawn`
+    // of the CLI and the router require.
+    let values: Box<dyn Iterator<Item = Vec<crate::sql::Value>> + Send + '_> = Box::new(rows.into_iter().map(|r| {
+        vec![
+            r.region.as_str().into(),
+            new_id().into(),
+            r.credit_code.as_str().into(),
+            r.name.as_str().into(),
+            r.sector.as_str().into(),
+            r.risk.as_str().into(),
+            r.standard_grade.map(|g| g.as_str()).into(),
+            i64::from(r.annual_check_cap).into(),
+            r.address.as_str().into(),
+            r.status.as_str().into(),
+            1i64.into(),
+            now_ms.into(),
+            now_ms.into(),
+        ]
+    }));
     crate::sql::insert_rows(
         tx,
         "enterprise",
@@ -250,6 +257,25 @@ async fn insert_rows(tx: &mut Tx, rows: &[&NewEnterprise], now_ms: i64, tally: &
         values,
     )
     .await
+}
+
+/// The rows in the order of `enterprise_region_risk_sector_ix` (region, risk, sector,
+/// status, credit code; bytewise, as both backends compare these columns). Grouped first by
+/// the four short columns, of which an import has a few thousand combinations, then each
+/// group sorted by credit code: a million rows sorted in one go spent most of a second
+/// waiting for memory, while a group fits in the processor's cache.
+fn in_index_order<'r>(rows: &[&'r NewEnterprise]) -> Vec<&'r NewEnterprise> {
+    let mut groups: BTreeMap<(&str, &str, &str, &str), Vec<&'r NewEnterprise>> = BTreeMap::new();
+    for &r in rows {
+        let key = (r.region.as_str(), r.risk.as_str(), r.sector.as_str(), r.status.as_str());
+        groups.entry(key).or_default().push(r);
+    }
+    let mut ordered = Vec::with_capacity(rows.len());
+    for mut group in groups.into_values() {
+        group.sort_unstable_by(|a, b| a.credit_code.as_str().cmp(b.credit_code.as_str()));
+        ordered.extend(group);
+    }
+    ordered
 }
 
 fn same(old: &Enterprise, new: &NewEnterprise) -> bool {

@@ -546,7 +546,7 @@ pub struct HistoricalHazard {
 /// a province-scale ledger.
 pub async fn insert_historical(tx: &mut Tx, rows: &[HistoricalHazard], now_ms: i64) -> Result<()> {
     let ids: Vec<String> = rows.iter().map(|_| new_id()).collect();
-    let hazards = rows
+    let hazards: Vec<Vec<crate::sql::Value>> = rows
         .iter()
         .zip(&ids)
         .map(|(r, id)| {
@@ -587,7 +587,7 @@ pub async fn insert_historical(tx: &mut Tx, rows: &[HistoricalHazard], now_ms: i
         listed_level, campaign_id, found_by_region, five_implementations, rectification_plan, reported_by, reported_at, \
         closed_at, version, updated_at";
     crate::sql::insert_rows(tx, "hazard", columns, hazards).await?;
-    let events = rows
+    let events: Vec<Vec<crate::sql::Value>> = rows
         .iter()
         .zip(&ids)
         .map(|(r, id)| {

@@ -115,7 +115,7 @@ pub async fn create(tx: &mut Tx, i: &Inspection, now_ms: i64) -> Result<Inspecti
 /// another system) as they are, ids and numbers included, and moves the number counters past
 /// their numbers so that inspections recorded later get fresh ones.
 pub async fn insert_historical(tx: &mut Tx, rows: &[Inspection], now_ms: i64) -> Result<()> {
-    let values = rows
+    let values: Vec<Vec<crate::sql::Value>> = rows
         .iter()
         .map(|i| {
             vec![

@@ -13,6 +13,7 @@ pub mod accident;
 pub mod audit;
 pub mod backup;
 pub mod campaign;
+pub mod checkpoint;
 pub mod covert;
 pub mod cross;
 pub mod enterprise;
@@ -109,6 +110,8 @@ pub enum Db {
         /// The one connection that writes, lent to one transaction at a time (`None` once
         /// closed).
         write: Arc<tokio::sync::Mutex<SqliteWriter>>,
+        /// The task that checkpoints the WAL.
+        checkpoints: Arc<checkpoint::Checkpointer>,
         /// The database file.
         path: std::path::PathBuf,
     },
@@ -146,7 +149,12 @@ impl Db {
                 // 64 MiB of page cache per connection (default 2 MiB): bulk imports insert into
                 // several indexes in random key order, and a small cache turns that into I/O.
                 .pragma("cache_size", "-65536")
-                .pragma("temp_store", "memory");
+                .pragma("temp_store", "memory")
+                // Checkpoints run on a connection of their own (`checkpoint`), not inside
+                // whichever commit fills the WAL; after one, a WAL that grew past 64 MiB (a
+                // bulk import) is cut back.
+                .pragma("wal_autocheckpoint", "0")
+                .pragma("journal_size_limit", "67108864");
             // The writer is one connection behind a lock rather than a pool of one: sqlx pings
             // a connection returned to its pool (a round trip to the connection's thread) before
             // the next transaction may have it, and every write waits for the writer.
@@ -158,9 +166,10 @@ impl Db {
             let read = SqlitePoolOptions::new()
                 .max_connections(sqlite_readers())
                 .test_before_acquire(false)
-                .connect_with(opts.read_only(true))
+                .connect_with(opts.clone().read_only(true))
                 .await?;
-            Db::Sqlite { read, write, path: path.into() }
+            let checkpoints = Arc::new(checkpoint::Checkpointer::start(&opts).await?);
+            Db::Sqlite { read, write, checkpoints, path: path.into() }
         } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
             let opts = PgConnectOptions::from_str(url)?;
             let pool = PgPoolOptions::new().max_connections(16).connect_with(opts).await?;
@@ -226,7 +235,8 @@ impl Db {
     /// Closes every connection (before a restore, or at the end of a test).
     pub async fn close(&self) {
         match self {
-            Db::Sqlite { read, write, .. } => {
+            Db::Sqlite { read, write, checkpoints, .. } => {
+                checkpoints.stop().await;
                 read.close().await;
                 let conn = write.lock().await.conn.take();
                 if let Some(conn) = conn {

@@ -118,7 +118,7 @@ pub async fn create(tx: &mut Tx, c: &PenaltyCase, year: i16, now_ms: i64) -> Res
 /// event in its timeline (who filed it, when it was written here, the status it came with),
 /// and moves the number counters past their numbers. `filed_at` is each case's filing time.
 pub async fn insert_historical(tx: &mut Tx, rows: &[(PenaltyCase, i64)], now_ms: i64) -> Result<()> {
-    let cases = rows
+    let cases: Vec<Vec<crate::sql::Value>> = rows
         .iter()
         .map(|(c, filed_at)| {
             vec![
@@ -149,7 +149,7 @@ pub async fn insert_historical(tx: &mut Tx, rows: &[(PenaltyCase, i64)], now_ms:
         legal_basis, penalty_types, fine_fen, hearing_right, status, status_since, deadline, decided_on, \
         publish_by, filed_by, filed_at, version";
     crate::sql::insert_rows(tx, "penalty_case", columns, cases).await?;
-    let events = rows
+    let events: Vec<Vec<crate::sql::Value>> = rows
         .iter()
         .map(|(c, _)| {
             vec![

@@ -454,14 +454,15 @@ pub async fn raise_numbers<'a>(tx: &mut crate::Tx, numbers: impl Iterator<Item =
 /// `table`: the bulk path of rows known to be new (an import's new enterprises, a migrated
 /// archive, generated data). SQLite gets multi-row INSERTs, each well under its limit on bound
 /// values; PostgreSQL one `COPY … FROM STDIN`, which it loads several times faster than
-/// INSERTs of the same rows (no statement per row batch, no bound parameters).
-pub async fn insert_rows(
-    tx: &mut crate::Tx,
-    table: &str,
-    columns: &str,
-    rows: Vec<Vec<Value>>,
-) -> Result<(), StoreError> {
-    if rows.is_empty() {
+/// INSERTs of the same rows (no statement per row batch, no bound parameters). Rows are taken
+/// from the iterator as they are sent, so that building them overlaps the database's work.
+pub async fn insert_rows<I>(tx: &mut crate::Tx, table: &str, columns: &str, rows: I) -> Result<(), StoreError>
+where
+    I: IntoIterator<Item = Vec<Value>>,
+    I::IntoIter: Send,
+{
+    let mut rows = rows.into_iter().peekable();
+    if rows.peek().is_none() {
         return Ok(());
     }
     if let crate::Tx::Pg(t) = tx {
@@ -472,18 +473,20 @@ pub async fn insert_rows(
     // import's time). Every caller fails its whole transaction on an error, so nothing needs
     // undoing statement by statement: `OR FAIL` stops at a broken rule with the same error and
     // needs no journal. (The bulk tables have no foreign keys, which would still need one.)
-    let per_statement = (20_000 / (columns.matches(',').count() + 1)).clamp(1, 500);
-    let mut rows = rows.into_iter().peekable();
+    let width = columns.matches(',').count() + 1;
+    let per_statement = (20_000 / width).clamp(1, 500);
+    // Anonymous `?` placeholders written directly, the values bound in row order: no `$N`
+    // to number and rewrite for thousands of values per statement.
+    let one_row = format!("({})", vec!["?"; width].join(", "));
     while rows.peek().is_some() {
-        let mut b = Builder::default();
-        let values: Vec<String> = rows
-            .by_ref()
-            .take(per_statement)
-            .map(|row| format!("({})", row.into_iter().map(|v| b.arg(v)).collect::<Vec<_>>().join(", ")))
-            .collect();
-        b.build(format!("INSERT OR FAIL INTO {table} ({columns}) VALUES {}", values.join(", ")))
-            .execute(tx.ex())
-            .await?;
+        let mut args = Vec::with_capacity(per_statement * width);
+        let mut n = 0;
+        for row in rows.by_ref().take(per_statement) {
+            args.extend(row);
+            n += 1;
+        }
+        let sql = format!("INSERT OR FAIL INTO {table} ({columns}) VALUES {}", vec![one_row.as_str(); n].join(", "));
+        Query { sql: Cow::Owned(sql), args }.execute(tx.ex()).await?;
     }
     Ok(())
 }
@@ -494,7 +497,7 @@ async fn copy_rows(
     t: &mut sqlx::Transaction<'static, sqlx::Postgres>,
     table: &str,
     columns: &str,
-    rows: Vec<Vec<Value>>,
+    rows: impl Iterator<Item = Vec<Value>> + Send,
 ) -> Result<(), StoreError> {
     const PIECE: usize = 1 << 20;
     let mut copy = t.copy_in_raw(&format!("COPY {table} ({columns}) FROM STDIN")).await?;

@@ -50,3 +50,31 @@ async fn the_chain_head_follows_its_newest_entry(backend: Backend) {
 }
 
 crate::on_both_backends!(an_unfinished_transaction_rolls_back, the_chain_head_follows_its_newest_entry);
+
+/// SQLite's automatic checkpoints are off (a commit never copies the WAL back itself); what
+/// a commit leaves in the WAL still reaches the database file while the database stays open,
+/// through the checkpointing task, and closing the database stops that task.
+#[tokio::test]
+async fn sqlite_checkpoints_the_wal_in_the_background() {
+    use inspectorate_store::checkpoint::INTERVAL;
+    use std::time::{Duration, Instant};
+    let t = TestDb::new(Backend::Sqlite).await;
+    let path = t.url.strip_prefix("sqlite://").expect("a SQLite URL").to_owned();
+    let size = || std::fs::metadata(&path).expect("the database file").len();
+    tokio::time::sleep(INTERVAL * 3).await; // the migrations' pages settle first
+    let before = size();
+    let mut tx = t.db.begin().await.unwrap();
+    for i in 0..400 {
+        audit::append(&mut tx, "341500", i, event(i as usize)).await.unwrap();
+    }
+    tx.commit().await.unwrap();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while size() == before {
+        assert!(Instant::now() < deadline, "the new pages never reached the database file");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert!(size() > before);
+    t.db.close().await;
+    let wal = std::path::PathBuf::from(format!("{path}-wal"));
+    assert!(!wal.exists() || std::fs::metadata(&wal).unwrap().len() == 0, "closing checkpointed and removed the WAL");
+}
