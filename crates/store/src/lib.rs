@@ -290,6 +290,14 @@ pub enum Tx {
 }
 
 impl Tx {
+    /// Which backend this transaction runs on.
+    pub fn backend(&self) -> Backend {
+        match self {
+            Tx::Sqlite(_) => Backend::Sqlite,
+            Tx::Pg(_) => Backend::Postgres,
+        }
+    }
+
     /// Where queries in this transaction run.
     pub fn ex(&mut self) -> Ex<'_> {
         match self {

@@ -327,6 +327,19 @@ impl Builder {
     pub fn snapshot(&self) -> Self {
         Self { args: self.args.clone() }
     }
+
+    /// A subquery yielding `items`, bound as one JSON text, for `column IN (…)`. A list of
+    /// one placeholder per item costs a bind each and keeps lists short (500); one parameter
+    /// lets a lookup take thousands at a time. Both backends probe the column's index once
+    /// per item (checked with their query plans).
+    pub fn text_set(&mut self, backend: crate::Backend, items: &[&str]) -> String {
+        let json = serde_json::to_string(items).unwrap_or_else(|_| "[]".to_owned());
+        let p = self.arg(json);
+        match backend {
+            crate::Backend::Sqlite => format!("SELECT value FROM json_each({p})"),
+            crate::Backend::Postgres => format!("SELECT json_array_elements_text({p}::json)"),
+        }
+    }
 }
 
 /// Escapes `%`, `_` and `\` so user text is matched literally by `LIKE … ESCAPE '\'`.
