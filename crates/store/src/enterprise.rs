@@ -95,12 +95,8 @@ impl std::ops::AddAssign for UpsertCount {
     }
 }
 
-/// Rows per multi-row INSERT: 500 rows x 12 columns stays far below both backends'
-/// parameter limits and measured fastest here (STACK.md).
-pub const BATCH_ROWS: usize = 500;
-
-/// Credit codes looked up per query (passed as one JSON parameter, `sql::Builder::text_set`):
-/// a 1,000,000-row import makes 200 lookups rather than 2,000.
+/// Keys (credit codes, badge numbers) looked up per query, passed as one JSON parameter
+/// (`sql::Builder::text_set`): a 1,000,000-row import makes 200 lookups rather than 2,000.
 pub const LOOKUP_ROWS: usize = 5_000;
 
 /// Inserts new enterprises and updates changed ones, keyed by credit code. An update checks

@@ -264,16 +264,16 @@ pub async fn previous_drawn_plan(db: &Db, region_code: &str, before_created_plan
 
 /// Officer badge numbers that exist, are in service and certified on `day`, by badge.
 pub async fn certified(db: &Db, badges: &[String], day: &str) -> Result<HashMap<String, String>> {
-    let mut b = Builder::default();
-    let list: Vec<String> = badges.iter().map(|x| b.arg(x.as_str())).collect();
-    if list.is_empty() {
+    if badges.is_empty() {
         return Ok(HashMap::new());
     }
+    let mut b = Builder::default();
+    let badges: Vec<&str> = badges.iter().map(String::as_str).collect();
+    let set = b.text_set(db.backend(), &badges);
     let day = b.arg(day);
     let rows = b
         .build(format!(
-            "SELECT badge_no, region_code FROM officer WHERE badge_no IN ({}) AND status = 'active' AND cert_valid_until >= {day}",
-            list.join(", ")
+            "SELECT badge_no, region_code FROM officer WHERE badge_no IN ({set}) AND status = 'active' AND cert_valid_until >= {day}"
         ))
         .fetch_all(db.reader())
         .await?;

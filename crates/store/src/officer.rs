@@ -1,6 +1,6 @@
 //! The officer register: scoped lists and lookups, and the bulk upsert used by imports.
 
-use crate::enterprise::{BATCH_ROWS, UpsertCount};
+use crate::enterprise::{LOOKUP_ROWS, UpsertCount};
 use crate::scope::scope_clause;
 use crate::sql::{Builder, Row, like_pattern, query};
 use crate::{Db, Result, StoreError, Tx, new_id};
@@ -69,11 +69,12 @@ pub async fn get(db: &Db, scope: &Scope, id: &str) -> Result<Officer> {
 /// Inserts new officers and updates changed ones, keyed by badge number, with version checks.
 pub async fn upsert(tx: &mut Tx, rows: &[NewOfficer], now_ms: i64) -> Result<UpsertCount> {
     let mut count = UpsertCount::default();
-    for chunk in rows.chunks(BATCH_ROWS) {
+    for chunk in rows.chunks(LOOKUP_ROWS) {
         let mut b = Builder::default();
-        let list: Vec<String> = chunk.iter().map(|r| b.arg(r.badge_no.as_str())).collect();
+        let badges: Vec<&str> = chunk.iter().map(|r| r.badge_no.as_str()).collect();
+        let set = b.text_set(tx.backend(), &badges);
         let existing: HashMap<String, Officer> = b
-            .build(format!("SELECT {COLUMNS} FROM officer WHERE badge_no IN ({})", list.join(", ")))
+            .build(format!("SELECT {COLUMNS} FROM officer WHERE badge_no IN ({set})"))
             .fetch_all(tx.ex())
             .await?
             .iter()

@@ -333,7 +333,7 @@ impl Builder {
     /// lets a lookup take thousands at a time. Both backends probe the column's index once
     /// per item (checked with their query plans).
     pub fn text_set(&mut self, backend: crate::Backend, items: &[&str]) -> String {
-        let json = serde_json::to_string(items).unwrap_or_else(|_| "[]".to_owned());
+        let json = serde_json::to_string(items).expect("a list of strings always serializes");
         let p = self.arg(json);
         match backend {
             crate::Backend::Sqlite => format!("SELECT value FROM json_each({p})"),
