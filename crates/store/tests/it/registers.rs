@@ -225,7 +225,62 @@ async fn new_rows_take_ids_in_index_order(backend: Backend) {
     assert_eq!(by_index, sorted, "ids ascend in index order");
 }
 
+/// A large file beside a small register is matched against one scan of the register's codes
+/// instead of a probe per row; beside a register as large as the file, rows are probed. Both
+/// must count the same: new rows inserted, a changed one updated, an equal one left alone.
+async fn a_large_import_counts_the_same_whether_the_register_is_scanned_or_probed(backend: Backend) {
+    let t = TestDb::new(backend).await;
+    seed_regions(&t.db).await;
+    let code = |n: u32| CreditCode::with_check(&format!("91341522MA{n:07}")).unwrap();
+    let n = (2 * enterprise::LOOKUP_ROWS + 7) as u32;
+    let mut rows: Vec<NewEnterprise> = (0..n).map(|i| enterprise(code(i).as_str(), "341522", "企业")).collect();
+    assert_eq!(upsert(&t.db, &rows[..2]).await.inserted, 2, "a small register: two of the file's rows");
+    rows[1].name = "改名".into();
+    // The register (2 rows) holds fewer than half the file: the scan path.
+    let first = upsert(&t.db, &rows).await;
+    assert_eq!(first, UpsertCount { inserted: u64::from(n) - 2, updated: 1, unchanged: 1 });
+    // Now the register is as large as the file: every row is probed and found equal.
+    rows[2].name = "又改名".into();
+    let second = upsert(&t.db, &rows).await;
+    assert_eq!(second, UpsertCount { inserted: 0, updated: 1, unchanged: u64::from(n) - 1 });
+    let total = query("SELECT COUNT(*) AS n FROM enterprise").fetch_one(t.db.reader()).await.unwrap();
+    assert_eq!(total.int("n").unwrap(), i64::from(n), "no row was inserted twice");
+}
+
+/// A bulk insert large enough to build the credit-code index afresh (on SQLite) still refuses
+/// a repeated code, keeps nothing when it does, and leaves the index in place either way.
+async fn a_bulk_load_that_rebuilds_the_code_index_keeps_codes_unique(backend: Backend) {
+    let t = TestDb::new(backend).await;
+    seed_regions(&t.db).await;
+    let code = |n: usize| CreditCode::with_check(&format!("91341522MA{n:07}")).unwrap();
+    let n = enterprise::REBUILD_CODE_INDEX_FROM;
+    let load = |codes: &dyn Fn(usize) -> usize| -> Vec<NewEnterprise> {
+        (0..n).map(|i| enterprise(code(codes(i)).as_str(), "341522", "企业")).collect()
+    };
+    let insert = |rows: Vec<NewEnterprise>| {
+        let db = t.db.clone();
+        async move {
+            let mut tx = db.begin().await.unwrap();
+            enterprise::insert_new(&mut tx, &rows.iter().collect::<Vec<_>>(), 1).await?;
+            tx.commit().await
+        }
+    };
+    let count = || async {
+        query("SELECT COUNT(*) AS n FROM enterprise").fetch_one(t.db.reader()).await.unwrap().int("n").unwrap()
+    };
+    let err = insert(load(&|i| i % (n - 1))).await.expect_err("the last row repeats the first code");
+    assert!(matches!(err, StoreError::Duplicate(_)), "{err}");
+    assert_eq!(count().await, 0, "nothing of the failed load was kept");
+    insert(load(&|i| i)).await.unwrap();
+    assert_eq!(count().await, n as i64);
+    let again = vec![enterprise(code(7).as_str(), "341524", "又一家")];
+    let err = insert(again).await.expect_err("the index is back after the load");
+    assert!(matches!(err, StoreError::Duplicate(_)), "{err}");
+}
+
 crate::on_both_backends!(
+    a_bulk_load_that_rebuilds_the_code_index_keeps_codes_unique,
+    a_large_import_counts_the_same_whether_the_register_is_scanned_or_probed,
     new_rows_take_ids_in_index_order,
     a_bulk_row_that_breaks_a_rule_writes_nothing,
     new_rows_keep_every_character,
