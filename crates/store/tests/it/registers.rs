@@ -278,7 +278,52 @@ async fn a_bulk_load_that_rebuilds_the_code_index_keeps_codes_unique(backend: Ba
     assert!(matches!(err, StoreError::Duplicate(_)), "{err}");
 }
 
+/// Migration 0021 rebuilds the register on SQLite (credit-code uniqueness becomes an index a
+/// bulk load can rebuild): enterprises registered before the upgrade keep every column, and
+/// their codes stay unique after it.
+async fn enterprises_registered_before_the_upgrade_keep_their_rows_and_unique_codes(backend: Backend) {
+    let row = |id: &str, code: &str, name: &str| {
+        format!(
+            "INSERT INTO enterprise (region_code, id, credit_code, name, sector, risk_level, standard_grade,
+             annual_check_cap, address, status, version, created_at, updated_at)
+             VALUES ('341522', '{id}', '{code}', '{name}', 'chemicals', 'high', 'II', 3, '某路1号', 'active', 4, 10, 20)"
+        )
+    };
+    let setup = [row("e1", "914403001922038216", "甲"), row("e2", "9144030071526726XG", "乙")];
+    let setup: Vec<&str> = setup.iter().map(String::as_str).collect();
+    let t = TestDb::upgraded_from(backend, 20, &setup).await;
+    let rows = query("SELECT id, credit_code, name, standard_grade, address, version, created_at, updated_at FROM enterprise ORDER BY id")
+        .fetch_all(t.db.reader())
+        .await
+        .unwrap();
+    let read: Vec<(String, String, String, i64, i64)> = rows
+        .iter()
+        .map(|r| {
+            let text = |c: &str| r.text(c).unwrap();
+            (
+                text("id"),
+                text("credit_code"),
+                format!("{} {} {}", text("name"), text("standard_grade"), text("address")),
+                r.int("version").unwrap(),
+                r.int("updated_at").unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        read,
+        [
+            ("e1".into(), "914403001922038216".into(), "甲 II 某路1号".into(), 4, 20),
+            ("e2".into(), "9144030071526726XG".into(), "乙 II 某路1号".into(), 4, 20)
+        ]
+    );
+    let again = enterprise("914403001922038216", "341522", "丙");
+    let mut tx = t.db.begin().await.unwrap();
+    let err = enterprise::insert_new(&mut tx, &[&again], 1).await.expect_err("the code is registered");
+    assert!(matches!(err, StoreError::Duplicate(_)), "{err}");
+}
+
 crate::on_both_backends!(
+    enterprises_registered_before_the_upgrade_keep_their_rows_and_unique_codes,
     a_bulk_load_that_rebuilds_the_code_index_keeps_codes_unique,
     a_large_import_counts_the_same_whether_the_register_is_scanned_or_probed,
     new_rows_take_ids_in_index_order,
