@@ -82,7 +82,7 @@ impl Table {
     /// calling thread.
     pub fn check_rows<T: Send>(&self, check: impl Fn(usize, &[String]) -> T + Sync) -> Vec<T> {
         const SERIAL_BELOW: usize = 20_000;
-        let cores = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
+        let cores = cores();
         if cores < 2 || self.rows.len() < SERIAL_BELOW {
             return self.rows.iter().map(|(n, cells)| check(*n, cells)).collect();
         }
@@ -97,6 +97,11 @@ impl Table {
             workers.into_iter().flat_map(|w| w.join().unwrap_or_else(|p| std::panic::resume_unwind(p))).collect()
         })
     }
+}
+
+/// The processor cores the reader and the checks may use (one when unknown).
+fn cores() -> usize {
+    std::thread::available_parallelism().map_or(1, std::num::NonZero::get)
 }
 
 /// Reads a file by its name's extension.
@@ -184,7 +189,7 @@ fn read_csv(bytes: &[u8], limits: Limits) -> Result<Table, ReadError> {
 /// when it is large and holds no quote: then no record spans two lines, and a piece starting
 /// after a newline starts a record. Otherwise the whole text as one piece.
 fn line_pieces(text: &str) -> Vec<(&str, usize)> {
-    let cores = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
+    let cores = cores();
     if cores < 2 || text.len() < PARALLEL_CSV_FROM || text.contains('"') {
         return vec![(text, 0)];
     }
@@ -285,8 +290,7 @@ mod tests {
         assert_eq!(checked.len(), 50_001);
         assert!(checked.iter().enumerate().all(|(i, (n, c, _))| *n == i + 2 && *c == format!("c{i}")));
         let threads: std::collections::HashSet<_> = checked.iter().map(|(_, _, t)| *t).collect();
-        let cores = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
-        assert_eq!(threads.len(), cores, "one slice of rows per core");
+        assert_eq!(threads.len(), cores(), "one slice of rows per core");
     }
 
     #[test]
@@ -335,10 +339,6 @@ mod tests {
         );
         let few = Limits { max_rows: 150_000, ..Limits::CLI };
         assert!(matches!(read_table("a.csv", text.as_bytes(), few), Err(ReadError::TooManyRows(150_000))));
-    }
-
-    fn cores() -> usize {
-        std::thread::available_parallelism().map_or(1, std::num::NonZero::get)
     }
 
     #[test]
