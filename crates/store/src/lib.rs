@@ -30,6 +30,7 @@ pub mod reference;
 pub mod reveal;
 pub mod scope;
 pub mod sql;
+mod sqlite_bulk;
 #[cfg(feature = "testing")]
 pub mod testing;
 pub mod user;

@@ -465,10 +465,11 @@ pub async fn raise_numbers<'a>(tx: &mut crate::Tx, numbers: impl Iterator<Item =
 
 /// Inserts `rows` (each its values in the order of `columns`, a comma-separated list) into
 /// `table`: the bulk path of rows known to be new (an import's new enterprises, a migrated
-/// archive, generated data). SQLite gets multi-row INSERTs, each well under its limit on bound
-/// values; PostgreSQL one `COPY … FROM STDIN`, which it loads several times faster than
-/// INSERTs of the same rows (no statement per row batch, no bound parameters). Rows are taken
-/// from the iterator as they are sent, so that building them overlaps the database's work.
+/// archive, generated data). SQLite gets one compiled multi-row INSERT stepped through its C
+/// interface ([`crate::sqlite_bulk`]); PostgreSQL one `COPY … FROM STDIN`, which it loads
+/// several times faster than INSERTs of the same rows (no statement per row batch, no bound
+/// parameters). Rows are taken from the iterator as they are sent, so that building them
+/// overlaps the database's work. (The bulk tables have no foreign keys.)
 pub async fn insert_rows<I>(tx: &mut crate::Tx, table: &str, columns: &str, rows: I) -> Result<(), StoreError>
 where
     I: IntoIterator<Item = Vec<Value>>,
@@ -478,45 +479,10 @@ where
     if rows.peek().is_none() {
         return Ok(());
     }
-    if let crate::Tx::Pg(t) = tx {
-        return copy_rows(t, table, columns, rows).await;
+    match tx {
+        crate::Tx::Pg(t) => copy_rows(t, table, columns, rows).await,
+        crate::Tx::Sqlite(t) => crate::sqlite_bulk::insert_rows(t.conn(), table, columns, rows).await,
     }
-    // A multi-row INSERT that could abort half-way on a constraint makes SQLite copy every page
-    // it changes into a statement journal, to undo just that statement (measured: 12 % of an
-    // import's time). Every caller fails its whole transaction on an error, so nothing needs
-    // undoing statement by statement: `OR FAIL` stops at a broken rule with the same error and
-    // needs no journal. (The bulk tables have no foreign keys, which would still need one.)
-    let width = columns.matches(',').count() + 1;
-    let per_statement = (20_000 / width).clamp(1, 500);
-    // Anonymous `?` placeholders written directly, the values bound in row order: no `$N`
-    // to number and rewrite for thousands of values per statement.
-    let one_row = format!("({})", vec!["?"; width].join(", "));
-    let batch = |rows: &mut std::iter::Peekable<I::IntoIter>| {
-        let mut args = Vec::with_capacity(per_statement * width);
-        let mut n = 0;
-        for row in rows.by_ref().take(per_statement) {
-            args.extend(row);
-            n += 1;
-        }
-        (n > 0).then(|| {
-            let sql =
-                format!("INSERT OR FAIL INTO {table} ({columns}) VALUES {}", vec![one_row.as_str(); n].join(", "));
-            Query { sql: Cow::Owned(sql), args }
-        })
-    };
-    let mut next = batch(&mut rows);
-    while let Some(statement) = next {
-        // One poll hands the statement to the connection's thread; the next batch is built
-        // here while SQLite runs it (measured: a sixth of an import's insert time).
-        let mut running = std::pin::pin!(statement.execute(tx.ex()));
-        let early = futures_util::poll!(running.as_mut());
-        next = batch(&mut rows);
-        match early {
-            std::task::Poll::Ready(done) => done?,
-            std::task::Poll::Pending => running.await?,
-        };
-    }
-    Ok(())
 }
 
 /// PostgreSQL's `COPY … FROM STDIN` of `rows`, in text format, sent in pieces of about a

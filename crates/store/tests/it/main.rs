@@ -1,6 +1,7 @@
 //! Storage conformance tests: each runs on SQLite and on PostgreSQL.
 
 mod audit_chain;
+mod bulk;
 mod draw_records;
 mod registers;
 mod transactions;
