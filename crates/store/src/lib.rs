@@ -31,6 +31,8 @@ pub mod reveal;
 pub mod scope;
 pub mod sql;
 mod sqlite_bulk;
+mod sqlite_c;
+pub mod sqlite_readers;
 #[cfg(feature = "testing")]
 pub mod testing;
 pub mod user;
@@ -40,8 +42,8 @@ use sql::Ex;
 use sqlx::pool::PoolConnection;
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 use sqlx::sqlite::SqliteConnection;
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
-use sqlx::{ConnectOptions, Connection, Postgres, Sqlite, Transaction};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqliteSynchronous};
+use sqlx::{ConnectOptions, Connection, Postgres, Transaction};
 use std::str::FromStr;
 use std::sync::Arc;
 use std::time::Duration;
@@ -107,7 +109,7 @@ pub enum Db {
     /// SQLite: a pool of readers and a single writer connection.
     Sqlite {
         /// Read-only work.
-        read: SqlitePool,
+        read: Arc<sqlite_readers::Readers>,
         /// The one connection that writes, lent to one transaction at a time (`None` once
         /// closed).
         write: Arc<tokio::sync::Mutex<SqliteWriter>>,
@@ -165,13 +167,7 @@ impl Db {
             let mut write = opts.connect().await?;
             SQLITE_MIGRATOR.run_direct(None, &mut write, false).await?;
             let write = Arc::new(tokio::sync::Mutex::new(SqliteWriter { conn: Some(write), unfinished: false }));
-            // No ping before each use of a reader either (sqlx's default): a SQLite connection
-            // is in-process and cannot drop.
-            let read = SqlitePoolOptions::new()
-                .max_connections(sqlite_readers())
-                .test_before_acquire(false)
-                .connect_with(opts.clone().read_only(true))
-                .await?;
+            let read = sqlite_readers::Readers::open(opts.get_filename(), sqlite_readers())?;
             let checkpoints = Arc::new(checkpoint::Checkpointer::start(&opts).await?);
             Db::Sqlite { read, write, checkpoints, path: path.into() }
         } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
@@ -196,7 +192,7 @@ impl Db {
     /// Where read-only queries run.
     pub fn reader(&self) -> Ex<'_> {
         match self {
-            Db::Sqlite { read, .. } => Ex::SqlitePool(read),
+            Db::Sqlite { read, .. } => Ex::SqliteReaders(read),
             Db::Postgres { pool, .. } => Ex::PgPool(pool),
         }
     }
@@ -241,7 +237,7 @@ impl Db {
         match self {
             Db::Sqlite { read, write, checkpoints, .. } => {
                 checkpoints.stop().await;
-                read.close().await;
+                read.close();
                 let conn = write.lock().await.conn.take();
                 if let Some(conn) = conn {
                     let _ = conn.close().await;
@@ -262,15 +258,15 @@ impl Db {
 /// load (measured with `bench http` on two cores: four readers gave writes a p50 of 39 ms
 /// against 16 ms with three, and the whole mix a p99 over 50 ms), while one spare reader keeps
 /// a long read (an export, a province dashboard) from holding up every other page.
-fn sqlite_readers() -> u32 {
+fn sqlite_readers() -> usize {
     let cores = std::thread::available_parallelism().map_or(2, std::num::NonZero::get);
-    u32::try_from(cores).unwrap_or(u32::MAX).saturating_add(1).max(3)
+    cores.saturating_add(1).max(3)
 }
 
 /// A reader connection taken from the pool (see [`Db::read_conn`]); it goes back when dropped.
 pub enum ReadConn {
     /// SQLite (a read-only connection).
-    Sqlite(PoolConnection<Sqlite>),
+    Sqlite(sqlite_readers::Reader),
     /// PostgreSQL.
     Pg(PoolConnection<Postgres>),
 }
@@ -279,7 +275,7 @@ impl ReadConn {
     /// Where queries on this connection run.
     pub fn ex(&mut self) -> Ex<'_> {
         match self {
-            ReadConn::Sqlite(c) => Ex::SqliteConn(c),
+            ReadConn::Sqlite(c) => Ex::SqliteReader(c.conn()),
             ReadConn::Pg(c) => Ex::PgConn(c),
         }
     }

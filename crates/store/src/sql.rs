@@ -9,7 +9,7 @@
 use crate::StoreError;
 use futures_util::TryStreamExt;
 use sqlx::postgres::{PgPool, PgRow};
-use sqlx::sqlite::{SqlitePool, SqliteRow};
+use sqlx::sqlite::SqliteRow;
 use sqlx::{AssertSqlSafe, PgConnection, Postgres, SqlStr, Sqlite, SqliteConnection};
 use std::borrow::Cow;
 
@@ -94,8 +94,10 @@ pub enum Ex<'a> {
     SqliteConn(&'a mut SqliteConnection),
     /// On one PostgreSQL connection.
     PgConn(&'a mut PgConnection),
-    /// On the SQLite reader pool.
-    SqlitePool(&'a SqlitePool),
+    /// On the SQLite readers (a connection per statement).
+    SqliteReaders(&'a std::sync::Arc<crate::sqlite_readers::Readers>),
+    /// On one SQLite reader, held for several reads in a row.
+    SqliteReader(&'a mut crate::sqlite_readers::Conn),
     /// On the PostgreSQL pool.
     PgPool(&'a PgPool),
 }
@@ -131,7 +133,7 @@ impl Query {
     /// order the placeholders occur (repeating one that is used twice). Our SQL has no `$`
     /// inside string literals.
     fn prepare(self, ex: &Ex<'_>) -> (SqlStr, Vec<Value>) {
-        let sqlite = matches!(ex, Ex::SqliteConn(_) | Ex::SqlitePool(_));
+        let sqlite = matches!(ex, Ex::SqliteConn(_) | Ex::SqliteReaders(_) | Ex::SqliteReader(_));
         if sqlite && self.sql.contains('$') {
             let (text, order) = sqlite_placeholders(&self.sql);
             let args = if order.iter().enumerate().all(|(i, &n)| i == n) && order.len() == self.args.len() {
@@ -154,7 +156,8 @@ impl Query {
         let done = match ex {
             Ex::SqliteConn(c) => bind_all!(sqlx::query::<Sqlite>(sql), args).execute(&mut *c).await?.rows_affected(),
             Ex::PgConn(c) => bind_all!(sqlx::query::<Postgres>(sql), args).execute(&mut *c).await?.rows_affected(),
-            Ex::SqlitePool(p) => bind_all!(sqlx::query::<Sqlite>(sql), args).execute(p).await?.rows_affected(),
+            Ex::SqliteReaders(r) => r.acquire().await?.conn().run(sql.as_str(), &args, &mut |_| Ok(true))?,
+            Ex::SqliteReader(c) => c.run(sql.as_str(), &args, &mut |_| Ok(true))?,
             Ex::PgPool(p) => bind_all!(sqlx::query::<Postgres>(sql), args).execute(p).await?.rows_affected(),
         };
         Ok(done)
@@ -176,9 +179,8 @@ impl Query {
                 .into_iter()
                 .map(Row::Pg)
                 .collect(),
-            Ex::SqlitePool(p) => {
-                bind_all!(sqlx::query::<Sqlite>(sql), args).fetch_all(p).await?.into_iter().map(Row::Sqlite).collect()
-            }
+            Ex::SqliteReaders(r) => read_all(r.acquire().await?.conn(), sql.as_str(), &args)?,
+            Ex::SqliteReader(c) => read_all(c, sql.as_str(), &args)?,
             Ex::PgPool(p) => {
                 bind_all!(sqlx::query::<Postgres>(sql), args).fetch_all(p).await?.into_iter().map(Row::Pg).collect()
             }
@@ -193,7 +195,8 @@ impl Query {
                 bind_all!(sqlx::query::<Sqlite>(sql), args).fetch_optional(&mut *c).await?.map(Row::Sqlite)
             }
             Ex::PgConn(c) => bind_all!(sqlx::query::<Postgres>(sql), args).fetch_optional(&mut *c).await?.map(Row::Pg),
-            Ex::SqlitePool(p) => bind_all!(sqlx::query::<Sqlite>(sql), args).fetch_optional(p).await?.map(Row::Sqlite),
+            Ex::SqliteReaders(r) => read_first(r.acquire().await?.conn(), sql.as_str(), &args)?,
+            Ex::SqliteReader(c) => read_first(c, sql.as_str(), &args)?,
             Ex::PgPool(p) => bind_all!(sqlx::query::<Postgres>(sql), args).fetch_optional(p).await?.map(Row::Pg),
         })
     }
@@ -212,11 +215,15 @@ impl Query {
     ) -> Result<(), StoreError> {
         let (sql, args) = self.prepare(&ex);
         match ex {
-            Ex::SqlitePool(p) => {
-                let mut s = bind_all!(sqlx::query::<Sqlite>(sql), args).fetch(p);
-                while let Some(r) = s.try_next().await? {
-                    f(Row::Sqlite(r))?;
-                }
+            Ex::SqliteReaders(r) => {
+                let mut reader = r.acquire().await?;
+                let conn = reader.conn();
+                // A long scan on this thread: the runtime's other tasks move to another one.
+                let mut scan = || conn.run(sql.as_str(), &args, &mut |row| f(row).map(|()| true));
+                match tokio::runtime::Handle::try_current().map(|h| h.runtime_flavor()) {
+                    Ok(tokio::runtime::RuntimeFlavor::MultiThread) => tokio::task::block_in_place(scan)?,
+                    _ => scan()?,
+                };
             }
             Ex::PgPool(p) => {
                 let mut s = bind_all!(sqlx::query::<Postgres>(sql), args).fetch(p);
@@ -233,6 +240,26 @@ impl Query {
         }
         Ok(())
     }
+}
+
+/// Every row of `sql` on a SQLite reader.
+fn read_all(conn: &mut crate::sqlite_readers::Conn, sql: &str, args: &[Value]) -> Result<Vec<Row>, StoreError> {
+    let mut rows = Vec::new();
+    conn.run(sql, args, &mut |row| {
+        rows.push(row);
+        Ok(true)
+    })?;
+    Ok(rows)
+}
+
+/// The first row of `sql` on a SQLite reader, if any.
+fn read_first(conn: &mut crate::sqlite_readers::Conn, sql: &str, args: &[Value]) -> Result<Option<Row>, StoreError> {
+    let mut first = None;
+    conn.run(sql, args, &mut |row| {
+        first = Some(row);
+        Ok(false)
+    })?;
+    Ok(first)
 }
 
 /// Rewrites `$N` placeholders as anonymous `?`, returning the zero-based argument index of
@@ -264,42 +291,44 @@ fn sqlite_placeholders(text: &str) -> (String, Vec<usize>) {
 
 /// A result row from either backend.
 pub enum Row {
-    /// From SQLite.
+    /// From SQLite, through sqlx (the writer).
     Sqlite(SqliteRow),
+    /// From a SQLite reader ([`crate::sqlite_readers`]).
+    Raw(crate::sqlite_readers::RawRow),
     /// From PostgreSQL.
     Pg(PgRow),
 }
 
 macro_rules! get {
-    ($self:ident, $col:ident, $t:ty) => {
+    ($self:ident, $col:ident, $t:ty, $raw:ident) => {
         match $self {
-            Row::Sqlite(r) => sqlx::Row::try_get::<$t, _>(r, $col),
-            Row::Pg(r) => sqlx::Row::try_get::<$t, _>(r, $col),
+            Row::Sqlite(r) => sqlx::Row::try_get::<$t, _>(r, $col).map_err(StoreError::from),
+            Row::Pg(r) => sqlx::Row::try_get::<$t, _>(r, $col).map_err(StoreError::from),
+            Row::Raw(r) => r.$raw($col),
         }
-        .map_err(StoreError::from)
     };
 }
 
 impl Row {
     /// A non-null text column.
     pub fn text(&self, col: &str) -> Result<String, StoreError> {
-        get!(self, col, String)
+        get!(self, col, String, text)
     }
     /// A nullable text column.
     pub fn opt_text(&self, col: &str) -> Result<Option<String>, StoreError> {
-        get!(self, col, Option<String>)
+        get!(self, col, Option<String>, opt_text)
     }
     /// A non-null integer column.
     pub fn int(&self, col: &str) -> Result<i64, StoreError> {
-        get!(self, col, i64)
+        get!(self, col, i64, int)
     }
     /// A nullable integer column.
     pub fn opt_int(&self, col: &str) -> Result<Option<i64>, StoreError> {
-        get!(self, col, Option<i64>)
+        get!(self, col, Option<i64>, opt_int)
     }
     /// A boolean column.
     pub fn bool(&self, col: &str) -> Result<bool, StoreError> {
-        get!(self, col, bool)
+        get!(self, col, bool, bool)
     }
 }
 

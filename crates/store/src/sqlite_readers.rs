@@ -1,0 +1,250 @@
+//! SQLite's read-only connections, owned here and called directly on the thread that asks
+//! (see [`crate::sqlite_c`] for why not through sqlx).
+//!
+//! A read runs on the caller's thread: under the server, a runtime worker, which a read of a
+//! few milliseconds holds no longer than the hand-offs to a connection thread and back cost
+//! (measured with `bench http`, docs/benchmarks.md). A long scan ([`crate::sql::Query::for_each`]:
+//! an audit verification, an export) hands the worker's other tasks over first.
+#![allow(unsafe_code)]
+
+use crate::sql::{Row, Value};
+use crate::sqlite_c::{Cell, RawError, Statement, check};
+use crate::{Result, StoreError};
+use libsqlite3_sys as ffi;
+use std::collections::HashMap;
+use std::ffi::CString;
+use std::path::{Path, PathBuf};
+use std::ptr::NonNull;
+use std::sync::{Arc, Mutex};
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
+
+/// Compiled statements kept per connection; past this many (dynamic filters make new texts)
+/// the cache starts over.
+const CACHED_STATEMENTS: usize = 256;
+
+/// A read-only connection and the statements compiled on it.
+pub struct Conn {
+    db: NonNull<ffi::sqlite3>,
+    /// Statements by SQL text, with their result column names.
+    cache: HashMap<String, (Statement, Arc<[String]>)>,
+}
+
+// SAFETY: a `Conn` is used by one thread at a time (it moves between threads only through
+// the pool's lock or a `&mut`), which SQLite allows for a connection opened in its
+// multi-thread mode; its statements go with it.
+unsafe impl Send for Conn {}
+
+impl Conn {
+    /// Opens `path` read-only with the pragmas the other connections have.
+    fn open(path: &Path) -> Result<Self> {
+        let name = CString::new(path.as_os_str().as_encoded_bytes())
+            .map_err(|_| StoreError::BadUrl(path.display().to_string()))?;
+        let mut db = std::ptr::null_mut();
+        // SAFETY: `name` is a NUL-terminated path; `db` receives a handle that is closed below
+        // on failure, else owned by the returned value.
+        let rc = unsafe {
+            ffi::sqlite3_open_v2(
+                name.as_ptr(),
+                &raw mut db,
+                ffi::SQLITE_OPEN_READONLY | ffi::SQLITE_OPEN_NOMUTEX,
+                std::ptr::null(),
+            )
+        };
+        let Some(handle) = NonNull::new(db) else {
+            return Err(RawError::new(ffi::SQLITE_NOMEM, "no memory to open the database").into());
+        };
+        let conn = Self { db: handle, cache: HashMap::new() };
+        check(conn.db, rc)?;
+        // SAFETY: an open connection.
+        unsafe {
+            ffi::sqlite3_extended_result_codes(conn.db.as_ptr(), 1);
+            ffi::sqlite3_busy_timeout(conn.db.as_ptr(), 10_000);
+        }
+        let mut conn = conn;
+        for pragma in ["PRAGMA cache_size = -65536", "PRAGMA temp_store = memory", "PRAGMA query_only = 1"] {
+            conn.run(pragma, &[], &mut |_| Ok(true))?;
+        }
+        Ok(conn)
+    }
+
+    /// Runs `sql` with `args`, giving each result row to `each`; returns the rows changed.
+    /// `each` returns whether it wants more rows.
+    pub(crate) fn run(&mut self, sql: &str, args: &[Value], each: &mut dyn FnMut(Row) -> Result<bool>) -> Result<u64> {
+        if self.cache.len() >= CACHED_STATEMENTS && !self.cache.contains_key(sql) {
+            self.cache.clear();
+        }
+        let db = self.db;
+        let (statement, names) = match self.cache.entry(sql.to_owned()) {
+            std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
+            std::collections::hash_map::Entry::Vacant(e) => {
+                let statement = Statement::prepare(db, sql)?;
+                let names: Arc<[String]> = statement.column_names()?.into();
+                e.insert((statement, names))
+            }
+        };
+        if statement.parameters() != args.len() {
+            return Err(RawError::new(
+                ffi::SQLITE_RANGE,
+                format!("{} values for {} parameters", args.len(), statement.parameters()),
+            )
+            .into());
+        }
+        statement.bind(db, 1, args)?;
+        let result = (|| -> Result<()> {
+            while statement.step(db)? {
+                if !each(Row::Raw(RawRow { names: Arc::clone(names), cells: statement.row(names.len())? }))? {
+                    break;
+                }
+            }
+            Ok(())
+        })();
+        statement.reset();
+        result?;
+        // SAFETY: an open connection.
+        Ok(u64::try_from(unsafe { ffi::sqlite3_changes64(db.as_ptr()) }).unwrap_or(0))
+    }
+}
+
+impl Drop for Conn {
+    fn drop(&mut self) {
+        // Statements first: a connection with statements left does not close.
+        self.cache.clear();
+        // SAFETY: an open connection with no statements left, closed exactly once.
+        unsafe { ffi::sqlite3_close(self.db.as_ptr()) };
+    }
+}
+
+/// A result row read by this module: its cells, and the column names shared by every row of
+/// the statement.
+#[derive(Debug, Clone)]
+pub struct RawRow {
+    names: Arc<[String]>,
+    cells: Vec<Cell>,
+}
+
+impl RawRow {
+    fn cell(&self, col: &str) -> Result<&Cell> {
+        self.names
+            .iter()
+            .position(|n| n == col)
+            .and_then(|i| self.cells.get(i))
+            .ok_or_else(|| StoreError::Backend(sqlx::Error::ColumnNotFound(col.to_owned())))
+    }
+
+    fn mismatch(col: &str, want: &str, cell: &Cell) -> StoreError {
+        StoreError::Backend(sqlx::Error::ColumnDecode {
+            index: col.to_owned(),
+            source: format!("expected {want}, found {cell:?}").into(),
+        })
+    }
+
+    fn null(col: &str) -> StoreError {
+        StoreError::Backend(sqlx::Error::ColumnDecode { index: col.to_owned(), source: "unexpected NULL".into() })
+    }
+
+    /// A non-null text column.
+    pub(crate) fn text(&self, col: &str) -> Result<String> {
+        self.opt_text(col)?.ok_or_else(|| Self::null(col))
+    }
+
+    /// A non-null integer column.
+    pub(crate) fn int(&self, col: &str) -> Result<i64> {
+        self.opt_int(col)?.ok_or_else(|| Self::null(col))
+    }
+
+    /// A boolean column (an integer, 0 or not).
+    pub(crate) fn bool(&self, col: &str) -> Result<bool> {
+        self.int(col).map(|n| n != 0)
+    }
+
+    /// A nullable text column.
+    pub(crate) fn opt_text(&self, col: &str) -> Result<Option<String>> {
+        match self.cell(col)? {
+            Cell::Text(s) => Ok(Some(s.clone())),
+            Cell::Null => Ok(None),
+            other => Err(Self::mismatch(col, "text", other)),
+        }
+    }
+
+    /// A nullable integer column (a boolean is one too: 0 or 1).
+    pub(crate) fn opt_int(&self, col: &str) -> Result<Option<i64>> {
+        match self.cell(col)? {
+            Cell::Int(n) => Ok(Some(*n)),
+            Cell::Null => Ok(None),
+            other => Err(Self::mismatch(col, "an integer", other)),
+        }
+    }
+}
+
+/// The pool of read-only connections: at most `size` at once, opened when first needed.
+#[derive(Debug)]
+pub struct Readers {
+    path: PathBuf,
+    idle: Mutex<Vec<Conn>>,
+    permits: Arc<Semaphore>,
+}
+
+impl std::fmt::Debug for Conn {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Conn").field("cached", &self.cache.len()).finish()
+    }
+}
+
+impl Readers {
+    /// A pool of up to `size` readers of the database at `path`; opens one now, so that a
+    /// database that cannot be read fails here rather than at the first page.
+    pub(crate) fn open(path: &Path, size: usize) -> Result<Arc<Self>> {
+        let first = Conn::open(path)?;
+        Ok(Arc::new(Self {
+            path: path.to_owned(),
+            idle: Mutex::new(vec![first]),
+            permits: Arc::new(Semaphore::new(size)),
+        }))
+    }
+
+    /// Waits for a reader (as long as a transaction waits for the writer), opening one if none
+    /// is idle.
+    pub(crate) async fn acquire(self: &Arc<Self>) -> Result<Reader> {
+        let permit = tokio::time::timeout(crate::WRITER_WAIT, Arc::clone(&self.permits).acquire_owned())
+            .await
+            .map_err(|_| StoreError::Backend(sqlx::Error::PoolTimedOut))?
+            .map_err(|_| StoreError::Backend(sqlx::Error::PoolClosed))?;
+        let idle = self.idle.lock().unwrap_or_else(std::sync::PoisonError::into_inner).pop();
+        let conn = match idle {
+            Some(conn) => conn,
+            None => Conn::open(&self.path)?,
+        };
+        Ok(Reader { conn: Some(conn), readers: Arc::clone(self), _permit: permit })
+    }
+
+    /// Closes the idle readers and refuses new ones; a reader in use closes when returned.
+    pub(crate) fn close(&self) {
+        self.permits.close();
+        self.idle.lock().unwrap_or_else(std::sync::PoisonError::into_inner).clear();
+    }
+}
+
+/// A reader taken from [`Readers`]; it goes back when dropped.
+#[derive(Debug)]
+pub struct Reader {
+    conn: Option<Conn>,
+    readers: Arc<Readers>,
+    _permit: OwnedSemaphorePermit,
+}
+
+impl Reader {
+    /// The connection.
+    pub(crate) fn conn(&mut self) -> &mut Conn {
+        self.conn.as_mut().expect("a reader holds its connection until dropped")
+    }
+}
+
+impl Drop for Reader {
+    fn drop(&mut self) {
+        if let Some(conn) = self.conn.take()
+            && !self.readers.permits.is_closed()
+        {
+            self.readers.idle.lock().unwrap_or_else(std::sync::PoisonError::into_inner).push(conn);
+        }
+    }
+}
