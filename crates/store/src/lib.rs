@@ -32,7 +32,7 @@ pub mod scope;
 pub mod sql;
 mod sqlite_bulk;
 mod sqlite_c;
-pub mod sqlite_readers;
+pub mod sqlite_conn;
 #[cfg(feature = "testing")]
 pub mod testing;
 pub mod user;
@@ -41,7 +41,6 @@ pub use domain;
 use sql::Ex;
 use sqlx::pool::PoolConnection;
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
-use sqlx::sqlite::SqliteConnection;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqliteSynchronous};
 use sqlx::{ConnectOptions, Connection, Postgres, Transaction};
 use std::str::FromStr;
@@ -109,7 +108,7 @@ pub enum Db {
     /// SQLite: a pool of readers and a single writer connection.
     Sqlite {
         /// Read-only work.
-        read: Arc<sqlite_readers::Readers>,
+        read: Arc<sqlite_conn::Readers>,
         /// The one connection that writes, lent to one transaction at a time (`None` once
         /// closed).
         write: Arc<tokio::sync::Mutex<SqliteWriter>>,
@@ -161,13 +160,15 @@ impl Db {
                 // bulk import) is cut back.
                 .pragma("wal_autocheckpoint", "0")
                 .pragma("journal_size_limit", "67108864");
-            // The writer is one connection behind a lock rather than a pool of one: sqlx pings
-            // a connection returned to its pool (a round trip to the connection's thread) before
-            // the next transaction may have it, and every write waits for the writer.
-            let mut write = opts.connect().await?;
-            SQLITE_MIGRATOR.run_direct(None, &mut write, false).await?;
+            // The schema is brought up to date through sqlx (its migrator), on a connection
+            // closed afterwards. The store's own connections (`sqlite_conn`) then do the work:
+            // one writer behind a lock, lent to one transaction at a time, and a pool of readers.
+            let mut migrator = opts.connect().await?;
+            SQLITE_MIGRATOR.run_direct(None, &mut migrator, false).await?;
+            migrator.close().await?;
+            let write = sqlite_conn::Conn::open(opts.get_filename(), true)?;
             let write = Arc::new(tokio::sync::Mutex::new(SqliteWriter { conn: Some(write), unfinished: false }));
-            let read = sqlite_readers::Readers::open(opts.get_filename(), sqlite_readers())?;
+            let read = sqlite_conn::Readers::open(opts.get_filename(), sqlite_readers())?;
             let checkpoints = Arc::new(checkpoint::Checkpointer::start(&opts).await?);
             Db::Sqlite { read, write, checkpoints, path: path.into() }
         } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
@@ -223,8 +224,21 @@ impl Db {
                 }
                 // IMMEDIATE takes the write lock now rather than at the first write, so that a
                 // transaction that reads first cannot fail to upgrade when another process (the
-                // CLI) has written meanwhile: it waits for the busy timeout instead.
-                sql::query("BEGIN IMMEDIATE").execute(Ex::SqliteConn(conn)).await?;
+                // CLI) has written meanwhile. While that process holds the lock, this waits
+                // here, asleep, for up to the busy timeout: the writer's statements run on a
+                // runtime worker, which SQLite's own busy wait would hold.
+                let deadline = tokio::time::Instant::now() + sqlite_conn::BUSY_TIMEOUT;
+                loop {
+                    match sql::query("BEGIN IMMEDIATE").execute(Ex::SqliteConn(conn)).await {
+                        Err(e) if sqlite_c::is_busy(&e) && tokio::time::Instant::now() < deadline => {
+                            tokio::time::sleep(Duration::from_millis(5)).await;
+                        }
+                        begun => {
+                            begun?;
+                            break;
+                        }
+                    }
+                }
                 writer.unfinished = true;
                 Tx::Sqlite(SqliteTx { writer: Some(writer) })
             }
@@ -238,10 +252,8 @@ impl Db {
             Db::Sqlite { read, write, checkpoints, .. } => {
                 checkpoints.stop().await;
                 read.close();
-                let conn = write.lock().await.conn.take();
-                if let Some(conn) = conn {
-                    let _ = conn.close().await;
-                }
+                // The last connection to close checkpoints the WAL into the database file.
+                drop(write.lock().await.conn.take());
             }
             Db::Postgres { pool, .. } => pool.close().await,
         }
@@ -266,7 +278,7 @@ fn sqlite_readers() -> usize {
 /// A reader connection taken from the pool (see [`Db::read_conn`]); it goes back when dropped.
 pub enum ReadConn {
     /// SQLite (a read-only connection).
-    Sqlite(sqlite_readers::Reader),
+    Sqlite(sqlite_conn::Reader),
     /// PostgreSQL.
     Pg(PoolConnection<Postgres>),
 }
@@ -275,7 +287,7 @@ impl ReadConn {
     /// Where queries on this connection run.
     pub fn ex(&mut self) -> Ex<'_> {
         match self {
-            ReadConn::Sqlite(c) => Ex::SqliteReader(c.conn()),
+            ReadConn::Sqlite(c) => Ex::SqliteConn(c.conn()),
             ReadConn::Pg(c) => Ex::PgConn(c),
         }
     }
@@ -328,7 +340,7 @@ const WRITER_WAIT: Duration = Duration::from_secs(30);
 /// The SQLite writer connection and whether a transaction on it was left open.
 pub struct SqliteWriter {
     /// The connection (`None` once the database is closed).
-    conn: Option<SqliteConnection>,
+    conn: Option<sqlite_conn::Conn>,
     /// A transaction began and neither committed nor rolled back yet: the next one rolls it
     /// back first (when its drop could not).
     unfinished: bool,
@@ -348,7 +360,7 @@ pub struct SqliteTx {
 }
 
 impl SqliteTx {
-    fn conn(&mut self) -> &mut SqliteConnection {
+    fn conn(&mut self) -> &mut sqlite_conn::Conn {
         self.writer
             .as_mut()
             .and_then(|w| w.conn.as_mut())

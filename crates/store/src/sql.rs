@@ -9,8 +9,7 @@
 use crate::StoreError;
 use futures_util::TryStreamExt;
 use sqlx::postgres::{PgPool, PgRow};
-use sqlx::sqlite::SqliteRow;
-use sqlx::{AssertSqlSafe, PgConnection, Postgres, SqlStr, Sqlite, SqliteConnection};
+use sqlx::{AssertSqlSafe, PgConnection, Postgres, SqlStr};
 use std::borrow::Cow;
 
 /// A bound argument.
@@ -90,14 +89,13 @@ pub fn dynamic_query(sql: String) -> Query {
 /// Where a query runs: one connection (inside a transaction, or held for a few reads in a row)
 /// or one of the pools (a connection per statement).
 pub enum Ex<'a> {
-    /// On one SQLite connection.
-    SqliteConn(&'a mut SqliteConnection),
+    /// On one SQLite connection (the writer in a transaction, or a reader held for a few
+    /// reads in a row).
+    SqliteConn(&'a mut crate::sqlite_conn::Conn),
     /// On one PostgreSQL connection.
     PgConn(&'a mut PgConnection),
     /// On the SQLite readers (a connection per statement).
-    SqliteReaders(&'a std::sync::Arc<crate::sqlite_readers::Readers>),
-    /// On one SQLite reader, held for several reads in a row.
-    SqliteReader(&'a mut crate::sqlite_readers::Conn),
+    SqliteReaders(&'a std::sync::Arc<crate::sqlite_conn::Readers>),
     /// On the PostgreSQL pool.
     PgPool(&'a PgPool),
 }
@@ -133,7 +131,7 @@ impl Query {
     /// order the placeholders occur (repeating one that is used twice). Our SQL has no `$`
     /// inside string literals.
     fn prepare(self, ex: &Ex<'_>) -> (SqlStr, Vec<Value>) {
-        let sqlite = matches!(ex, Ex::SqliteConn(_) | Ex::SqliteReaders(_) | Ex::SqliteReader(_));
+        let sqlite = matches!(ex, Ex::SqliteConn(_) | Ex::SqliteReaders(_));
         if sqlite && self.sql.contains('$') {
             let (text, order) = sqlite_placeholders(&self.sql);
             let args = if order.iter().enumerate().all(|(i, &n)| i == n) && order.len() == self.args.len() {
@@ -154,10 +152,9 @@ impl Query {
     pub async fn execute(self, ex: Ex<'_>) -> Result<u64, StoreError> {
         let (sql, args) = self.prepare(&ex);
         let done = match ex {
-            Ex::SqliteConn(c) => bind_all!(sqlx::query::<Sqlite>(sql), args).execute(&mut *c).await?.rows_affected(),
             Ex::PgConn(c) => bind_all!(sqlx::query::<Postgres>(sql), args).execute(&mut *c).await?.rows_affected(),
             Ex::SqliteReaders(r) => r.acquire().await?.conn().run(sql.as_str(), &args, &mut |_| Ok(true))?,
-            Ex::SqliteReader(c) => c.run(sql.as_str(), &args, &mut |_| Ok(true))?,
+            Ex::SqliteConn(c) => c.run(sql.as_str(), &args, &mut |_| Ok(true))?,
             Ex::PgPool(p) => bind_all!(sqlx::query::<Postgres>(sql), args).execute(p).await?.rows_affected(),
         };
         Ok(done)
@@ -167,12 +164,6 @@ impl Query {
     pub async fn fetch_all(self, ex: Ex<'_>) -> Result<Vec<Row>, StoreError> {
         let (sql, args) = self.prepare(&ex);
         Ok(match ex {
-            Ex::SqliteConn(c) => bind_all!(sqlx::query::<Sqlite>(sql), args)
-                .fetch_all(&mut *c)
-                .await?
-                .into_iter()
-                .map(Row::Sqlite)
-                .collect(),
             Ex::PgConn(c) => bind_all!(sqlx::query::<Postgres>(sql), args)
                 .fetch_all(&mut *c)
                 .await?
@@ -180,7 +171,7 @@ impl Query {
                 .map(Row::Pg)
                 .collect(),
             Ex::SqliteReaders(r) => read_all(r.acquire().await?.conn(), sql.as_str(), &args)?,
-            Ex::SqliteReader(c) => read_all(c, sql.as_str(), &args)?,
+            Ex::SqliteConn(c) => read_all(c, sql.as_str(), &args)?,
             Ex::PgPool(p) => {
                 bind_all!(sqlx::query::<Postgres>(sql), args).fetch_all(p).await?.into_iter().map(Row::Pg).collect()
             }
@@ -191,12 +182,9 @@ impl Query {
     pub async fn fetch_optional(self, ex: Ex<'_>) -> Result<Option<Row>, StoreError> {
         let (sql, args) = self.prepare(&ex);
         Ok(match ex {
-            Ex::SqliteConn(c) => {
-                bind_all!(sqlx::query::<Sqlite>(sql), args).fetch_optional(&mut *c).await?.map(Row::Sqlite)
-            }
             Ex::PgConn(c) => bind_all!(sqlx::query::<Postgres>(sql), args).fetch_optional(&mut *c).await?.map(Row::Pg),
             Ex::SqliteReaders(r) => read_first(r.acquire().await?.conn(), sql.as_str(), &args)?,
-            Ex::SqliteReader(c) => read_first(c, sql.as_str(), &args)?,
+            Ex::SqliteConn(c) => read_first(c, sql.as_str(), &args)?,
             Ex::PgPool(p) => bind_all!(sqlx::query::<Postgres>(sql), args).fetch_optional(p).await?.map(Row::Pg),
         })
     }
@@ -243,7 +231,7 @@ impl Query {
 }
 
 /// Every row of `sql` on a SQLite reader.
-fn read_all(conn: &mut crate::sqlite_readers::Conn, sql: &str, args: &[Value]) -> Result<Vec<Row>, StoreError> {
+fn read_all(conn: &mut crate::sqlite_conn::Conn, sql: &str, args: &[Value]) -> Result<Vec<Row>, StoreError> {
     let mut rows = Vec::new();
     conn.run(sql, args, &mut |row| {
         rows.push(row);
@@ -253,7 +241,7 @@ fn read_all(conn: &mut crate::sqlite_readers::Conn, sql: &str, args: &[Value]) -
 }
 
 /// The first row of `sql` on a SQLite reader, if any.
-fn read_first(conn: &mut crate::sqlite_readers::Conn, sql: &str, args: &[Value]) -> Result<Option<Row>, StoreError> {
+fn read_first(conn: &mut crate::sqlite_conn::Conn, sql: &str, args: &[Value]) -> Result<Option<Row>, StoreError> {
     let mut first = None;
     conn.run(sql, args, &mut |row| {
         first = Some(row);
@@ -291,10 +279,8 @@ fn sqlite_placeholders(text: &str) -> (String, Vec<usize>) {
 
 /// A result row from either backend.
 pub enum Row {
-    /// From SQLite, through sqlx (the writer).
-    Sqlite(SqliteRow),
-    /// From a SQLite reader ([`crate::sqlite_readers`]).
-    Raw(crate::sqlite_readers::RawRow),
+    /// From SQLite ([`crate::sqlite_conn`]).
+    Sqlite(crate::sqlite_conn::RawRow),
     /// From PostgreSQL.
     Pg(PgRow),
 }
@@ -302,9 +288,8 @@ pub enum Row {
 macro_rules! get {
     ($self:ident, $col:ident, $t:ty, $raw:ident) => {
         match $self {
-            Row::Sqlite(r) => sqlx::Row::try_get::<$t, _>(r, $col).map_err(StoreError::from),
+            Row::Sqlite(r) => r.$raw($col),
             Row::Pg(r) => sqlx::Row::try_get::<$t, _>(r, $col).map_err(StoreError::from),
-            Row::Raw(r) => r.$raw($col),
         }
     };
 }
@@ -510,7 +495,7 @@ where
     }
     match tx {
         crate::Tx::Pg(t) => copy_rows(t, table, columns, rows).await,
-        crate::Tx::Sqlite(t) => crate::sqlite_bulk::insert_rows(t.conn(), table, columns, rows).await,
+        crate::Tx::Sqlite(t) => crate::sqlite_bulk::insert_rows(t.conn(), table, columns, rows),
     }
 }
 

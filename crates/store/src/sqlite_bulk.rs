@@ -7,14 +7,14 @@
 //! one statement of [`ROWS_PER_STEP`] rows is compiled once and stepped again and again with
 //! values bound in place, while a second thread builds the rows that follow.
 //!
-//! The connection is sqlx's writer, whose handle sqlx locks for us
-//! (`SqliteConnection::lock_handle`), so no other statement runs on it meanwhile.
+//! The connection is the writer, held by the caller's transaction, so no other statement runs
+//! on it meanwhile.
 
 use crate::StoreError;
 use crate::sql::Value;
 use crate::sqlite_c::{RawError, Statement};
+use crate::sqlite_conn::Conn;
 use libsqlite3_sys as ffi;
-use sqlx::SqliteConnection;
 use std::ffi::c_int;
 use std::ptr::NonNull;
 
@@ -29,18 +29,12 @@ const ROWS_PER_BATCH: usize = 4096;
 /// transaction open on `conn`. `OR FAIL`: on a broken rule the statement stops with the error
 /// and the caller's transaction rolls back, so SQLite keeps no statement journal to undo a
 /// single statement (measured: 12 % of an import's time).
-pub(crate) async fn insert_rows<I>(
-    conn: &mut SqliteConnection,
-    table: &str,
-    columns: &str,
-    rows: I,
-) -> Result<(), StoreError>
+pub(crate) fn insert_rows<I>(conn: &mut Conn, table: &str, columns: &str, rows: I) -> Result<(), StoreError>
 where
     I: Iterator<Item = Vec<Value>> + Send,
 {
     let width = columns.matches(',').count() + 1;
-    let mut handle = conn.lock_handle().await?;
-    let db = handle.as_raw_handle();
+    let db = conn.handle();
     let statement = |n: usize| {
         let one_row = format!("({})", vec!["?"; width].join(", "));
         format!("INSERT OR FAIL INTO {table} ({columns}) VALUES {}", vec![one_row.as_str(); n].join(", "))

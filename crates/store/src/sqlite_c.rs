@@ -3,9 +3,9 @@
 //!
 //! sqlx runs each SQLite connection on a thread of its own and hands every statement, every
 //! row and every reply across threads; on two cores, under the HTTP mix, those hand-offs cost
-//! more than SQLite's own work (docs/benchmarks.md). The bulk insert ([`crate::sqlite_bulk`])
-//! and the readers ([`crate::sqlite_readers`]) call the library directly instead, on the
-//! thread that needs the result. Every `unsafe` block is one call into SQLite (the library
+//! more than SQLite's own work (docs/benchmarks.md). The store's SQLite connections
+//! ([`crate::sqlite_conn`]) and its bulk insert ([`crate::sqlite_bulk`]) call the library
+//! directly instead, on the thread that needs the result. Every `unsafe` block is one call into SQLite (the library
 //! sqlx links) on a connection that no other thread uses meanwhile, and says why it holds.
 #![allow(unsafe_code)]
 
@@ -26,9 +26,10 @@ impl Statement {
     pub(crate) fn prepare(db: NonNull<ffi::sqlite3>, sql: &str) -> Result<Self, StoreError> {
         let len = c_int::try_from(sql.len()).map_err(|_| RawError::new(ffi::SQLITE_TOOBIG, "statement too long"))?;
         let mut stmt = std::ptr::null_mut();
+        let mut tail: *const std::ffi::c_char = std::ptr::null();
         // SAFETY: `db` is an open connection used by this thread alone; `sql` is valid for
         // `len` bytes (its length is given, so no terminating NUL is needed); `stmt` receives
-        // the compiled statement, owned by the returned value.
+        // the compiled statement, owned by the returned value; `tail` points into `sql`.
         let rc = unsafe {
             ffi::sqlite3_prepare_v3(
                 db.as_ptr(),
@@ -36,11 +37,18 @@ impl Statement {
                 len,
                 ffi::SQLITE_PREPARE_PERSISTENT,
                 &raw mut stmt,
-                std::ptr::null_mut(),
+                &raw mut tail,
             )
         };
         check(db, rc)?;
-        NonNull::new(stmt).map(Self).ok_or_else(|| RawError::new(ffi::SQLITE_MISUSE, "empty statement").into())
+        let statement =
+            NonNull::new(stmt).map(Self).ok_or_else(|| RawError::new(ffi::SQLITE_MISUSE, "empty statement"))?;
+        // A second statement in the text would be silently skipped: refuse it instead.
+        let used = (tail as usize).saturating_sub(sql.as_ptr() as usize).min(sql.len());
+        if !sql[used..].trim_matches(|c: char| c.is_whitespace() || c == ';').is_empty() {
+            return Err(RawError::new(ffi::SQLITE_MISUSE, "one statement per query").into());
+        }
+        Ok(statement)
     }
 
     /// Binds `values` to parameters `first`, `first + 1` … (1-based).
@@ -175,6 +183,16 @@ pub(crate) fn check(db: NonNull<ffi::sqlite3>, rc: c_int) -> Result<(), StoreErr
         (ffi::sqlite3_extended_errcode(db.as_ptr()), message.into_owned())
     };
     Err(RawError::new(code, message).into())
+}
+
+/// Whether `e` is SQLite's "database is locked" (any of its `SQLITE_BUSY` codes).
+pub(crate) fn is_busy(e: &StoreError) -> bool {
+    match e {
+        StoreError::Backend(sqlx::Error::Database(db)) => {
+            db.code().and_then(|c| c.parse::<c_int>().ok()).is_some_and(|c| c & 0xff == ffi::SQLITE_BUSY)
+        }
+        _ => false,
+    }
 }
 
 /// An error SQLite reported to a call made here, as sqlx's other SQLite errors are reported:

@@ -78,3 +78,26 @@ async fn sqlite_checkpoints_the_wal_in_the_background() {
     let wal = std::path::PathBuf::from(format!("{path}-wal"));
     assert!(!wal.exists() || std::fs::metadata(&wal).unwrap().len() == 0, "closing checkpointed and removed the WAL");
 }
+
+/// While another process holds SQLite's write lock, a transaction waits for it asleep: on a
+/// runtime with a single thread, the task that releases the lock still runs meanwhile (a wait
+/// inside SQLite would hold that thread until the busy timeout and then fail).
+#[tokio::test(flavor = "current_thread")]
+async fn sqlite_waits_for_another_writer_without_holding_the_thread() {
+    use sqlx::Connection;
+    use std::time::{Duration, Instant};
+    let t = TestDb::new(Backend::Sqlite).await;
+    let mut other = sqlx::SqliteConnection::connect(&t.url).await.unwrap();
+    sqlx::query("BEGIN IMMEDIATE").execute(&mut other).await.unwrap();
+    let start = Instant::now();
+    let release = tokio::spawn(async move {
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        sqlx::query("COMMIT").execute(&mut other).await.unwrap();
+        other
+    });
+    let mut tx = t.db.begin().await.expect("the other writer lets go after 300 ms");
+    assert!(start.elapsed() >= Duration::from_millis(250), "it waited for the other writer");
+    audit::append(&mut tx, "341500", 1, event(1)).await.unwrap();
+    tx.commit().await.unwrap();
+    release.await.unwrap().close().await.unwrap();
+}

@@ -1,10 +1,11 @@
-//! SQLite's read-only connections, owned here and called directly on the thread that asks
-//! (see [`crate::sqlite_c`] for why not through sqlx).
+//! SQLite's connections (the writer and the pool of readers), owned here and called directly
+//! on the thread that asks (see [`crate::sqlite_c`] for why not through sqlx).
 //!
-//! A read runs on the caller's thread: under the server, a runtime worker, which a read of a
-//! few milliseconds holds no longer than the hand-offs to a connection thread and back cost
-//! (measured with `bench http`, docs/benchmarks.md). A long scan ([`crate::sql::Query::for_each`]:
-//! an audit verification, an export) hands the worker's other tasks over first.
+//! A statement runs on the caller's thread: under the server, a runtime worker, which a
+//! statement of a few milliseconds holds no longer than the hand-offs to a connection thread
+//! and back cost (measured with `bench http`, docs/benchmarks.md). A long scan
+//! ([`crate::sql::Query::for_each`]: an audit verification, an export) and a bulk insert hand
+//! the worker's other tasks over first.
 #![allow(unsafe_code)]
 
 use crate::sql::{Row, Value};
@@ -18,11 +19,15 @@ use std::ptr::NonNull;
 use std::sync::{Arc, Mutex};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
+/// How long a statement waits for a lock another process holds (WAL recovery for a reader,
+/// the write lock for a transaction).
+pub(crate) const BUSY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
+
 /// Compiled statements kept per connection; past this many (dynamic filters make new texts)
 /// the cache starts over.
 const CACHED_STATEMENTS: usize = 256;
 
-/// A read-only connection and the statements compiled on it.
+/// A connection and the statements compiled on it.
 pub struct Conn {
     db: NonNull<ffi::sqlite3>,
     /// Statements by SQL text, with their result column names.
@@ -35,8 +40,9 @@ pub struct Conn {
 unsafe impl Send for Conn {}
 
 impl Conn {
-    /// Opens `path` read-only with the pragmas the other connections have.
-    fn open(path: &Path) -> Result<Self> {
+    /// Opens `path` (created and migrated already), read-only or for writing, with the
+    /// settings of [`crate::Db::connect`].
+    pub(crate) fn open(path: &Path, writer: bool) -> Result<Self> {
         let name = CString::new(path.as_os_str().as_encoded_bytes())
             .map_err(|_| StoreError::BadUrl(path.display().to_string()))?;
         let mut db = std::ptr::null_mut();
@@ -46,7 +52,7 @@ impl Conn {
             ffi::sqlite3_open_v2(
                 name.as_ptr(),
                 &raw mut db,
-                ffi::SQLITE_OPEN_READONLY | ffi::SQLITE_OPEN_NOMUTEX,
+                if writer { ffi::SQLITE_OPEN_READWRITE } else { ffi::SQLITE_OPEN_READONLY } | ffi::SQLITE_OPEN_NOMUTEX,
                 std::ptr::null(),
             )
         };
@@ -58,13 +64,34 @@ impl Conn {
         // SAFETY: an open connection.
         unsafe {
             ffi::sqlite3_extended_result_codes(conn.db.as_ptr(), 1);
-            ffi::sqlite3_busy_timeout(conn.db.as_ptr(), 10_000);
+            // The writer does not wait inside SQLite: `Db::begin` waits for the write lock
+            // asleep, and only `BEGIN IMMEDIATE` meets another process's lock in WAL mode.
+            let wait = if writer { 0 } else { BUSY_TIMEOUT.as_millis() };
+            ffi::sqlite3_busy_timeout(conn.db.as_ptr(), std::ffi::c_int::try_from(wait).unwrap_or(0));
         }
         let mut conn = conn;
-        for pragma in ["PRAGMA cache_size = -65536", "PRAGMA temp_store = memory", "PRAGMA query_only = 1"] {
+        // 64 MiB of page cache (default 2 MiB): bulk imports insert into several indexes in
+        // random key order, and a small cache turns that into I/O.
+        let common = ["PRAGMA cache_size = -65536", "PRAGMA temp_store = memory", "PRAGMA foreign_keys = ON"];
+        let role: &[&str] = if writer {
+            // Checkpoints run on a connection of their own (`checkpoint`), not inside whichever
+            // commit fills the WAL; after one, a WAL that grew past 64 MiB (a bulk import) is
+            // cut back.
+            &["PRAGMA synchronous = NORMAL", "PRAGMA wal_autocheckpoint = 0", "PRAGMA journal_size_limit = 67108864"]
+        } else {
+            // Opened read-only already; no `query_only`, which would refuse the backup's
+            // `VACUUM INTO` (it writes another file, not this database).
+            &[]
+        };
+        for pragma in common.iter().chain(role) {
             conn.run(pragma, &[], &mut |_| Ok(true))?;
         }
         Ok(conn)
+    }
+
+    /// The connection's handle, for the bulk insert.
+    pub(crate) fn handle(&mut self) -> NonNull<ffi::sqlite3> {
+        self.db
     }
 
     /// Runs `sql` with `args`, giving each result row to `each`; returns the rows changed.
@@ -92,7 +119,7 @@ impl Conn {
         statement.bind(db, 1, args)?;
         let result = (|| -> Result<()> {
             while statement.step(db)? {
-                if !each(Row::Raw(RawRow { names: Arc::clone(names), cells: statement.row(names.len())? }))? {
+                if !each(Row::Sqlite(RawRow { names: Arc::clone(names), cells: statement.row(names.len())? }))? {
                     break;
                 }
             }
@@ -194,7 +221,7 @@ impl Readers {
     /// A pool of up to `size` readers of the database at `path`; opens one now, so that a
     /// database that cannot be read fails here rather than at the first page.
     pub(crate) fn open(path: &Path, size: usize) -> Result<Arc<Self>> {
-        let first = Conn::open(path)?;
+        let first = Conn::open(path, false)?;
         Ok(Arc::new(Self {
             path: path.to_owned(),
             idle: Mutex::new(vec![first]),
@@ -212,7 +239,7 @@ impl Readers {
         let idle = self.idle.lock().unwrap_or_else(std::sync::PoisonError::into_inner).pop();
         let conn = match idle {
             Some(conn) => conn,
-            None => Conn::open(&self.path)?,
+            None => Conn::open(&self.path, false)?,
         };
         Ok(Reader { conn: Some(conn), readers: Arc::clone(self), _permit: permit })
     }
