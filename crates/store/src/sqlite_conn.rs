@@ -52,7 +52,8 @@ impl Conn {
             ffi::sqlite3_open_v2(
                 name.as_ptr(),
                 &raw mut db,
-                if writer { ffi::SQLITE_OPEN_READWRITE } else { ffi::SQLITE_OPEN_READONLY } | ffi::SQLITE_OPEN_NOMUTEX,
+                if writer { ffi::SQLITE_OPEN_READWRITE | ffi::SQLITE_OPEN_CREATE } else { ffi::SQLITE_OPEN_READONLY }
+                    | ffi::SQLITE_OPEN_NOMUTEX,
                 std::ptr::null(),
             )
         };
@@ -97,18 +98,16 @@ impl Conn {
     /// Runs `sql` with `args`, giving each result row to `each`; returns the rows changed.
     /// `each` returns whether it wants more rows.
     pub(crate) fn run(&mut self, sql: &str, args: &[Value], each: &mut dyn FnMut(Row) -> Result<bool>) -> Result<u64> {
-        if self.cache.len() >= CACHED_STATEMENTS && !self.cache.contains_key(sql) {
-            self.cache.clear();
-        }
         let db = self.db;
-        let (statement, names) = match self.cache.entry(sql.to_owned()) {
-            std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
-            std::collections::hash_map::Entry::Vacant(e) => {
-                let statement = Statement::prepare(db, sql)?;
-                let names: Arc<[String]> = statement.column_names()?.into();
-                e.insert((statement, names))
+        if !self.cache.contains_key(sql) {
+            if self.cache.len() >= CACHED_STATEMENTS {
+                self.cache.clear();
             }
-        };
+            let statement = Statement::prepare(db, sql)?;
+            let names: Arc<[String]> = statement.column_names()?.into();
+            self.cache.insert(sql.to_owned(), (statement, names));
+        }
+        let (statement, names) = &self.cache[sql];
         if statement.parameters() != args.len() {
             return Err(RawError::new(
                 ffi::SQLITE_RANGE,
@@ -116,19 +115,26 @@ impl Conn {
             )
             .into());
         }
+        // Reset however this ends, a panic in `each` included: a statement left mid-run
+        // would keep its read snapshot open on a connection that goes back to the pool.
+        let _reset = ResetOnDrop(statement);
         statement.bind(db, 1, args)?;
-        let result = (|| -> Result<()> {
-            while statement.step(db)? {
-                if !each(Row::Sqlite(RawRow { names: Arc::clone(names), cells: statement.row(names.len())? }))? {
-                    break;
-                }
+        while statement.step(db)? {
+            if !each(Row::Sqlite(RawRow { names: Arc::clone(names), cells: statement.row(names.len())? }))? {
+                break;
             }
-            Ok(())
-        })();
-        statement.reset();
-        result?;
+        }
         // SAFETY: an open connection.
         Ok(u64::try_from(unsafe { ffi::sqlite3_changes64(db.as_ptr()) }).unwrap_or(0))
+    }
+}
+
+/// Resets a statement when dropped.
+struct ResetOnDrop<'s>(&'s Statement);
+
+impl Drop for ResetOnDrop<'_> {
+    fn drop(&mut self) {
+        self.0.reset();
     }
 }
 
@@ -273,5 +279,43 @@ impl Drop for Reader {
         {
             self.readers.idle.lock().unwrap_or_else(std::sync::PoisonError::into_inner).push(conn);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn count(conn: &mut Conn) -> i64 {
+        let mut n = None;
+        conn.run("SELECT COUNT(*) AS n FROM t", &[], &mut |row| {
+            n = Some(row.int("n")?);
+            Ok(true)
+        })
+        .unwrap();
+        n.unwrap()
+    }
+
+    /// A read that ends in a panic half-way through its rows leaves its connection without a
+    /// read snapshot: the next read on it sees what was written since.
+    #[test]
+    fn a_panic_mid_read_leaves_no_snapshot_behind() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.db");
+        let mut writer = Conn::open(&path, true).unwrap();
+        for sql in ["PRAGMA journal_mode = WAL", "CREATE TABLE t (x INTEGER)", "INSERT INTO t VALUES (1), (2), (3)"] {
+            writer.run(sql, &[], &mut |_| Ok(true)).unwrap();
+        }
+        let mut reader = Conn::open(&path, false).unwrap();
+        let panicked = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            reader.run("SELECT x FROM t", &[], &mut |_| panic!("a bug while reading a row"))
+        }));
+        assert!(panicked.is_err());
+        writer.run("INSERT INTO t VALUES ($1)", &[Value::Int(4)], &mut |_| Ok(true)).unwrap();
+        assert_eq!(count(&mut reader), 4, "the reader sees the newer row");
+        let err = reader.run("INSERT INTO t VALUES (5)", &[], &mut |_| Ok(true)).expect_err("a reader cannot write");
+        assert!(err.to_string().contains("readonly"), "{err}");
+        let err = writer.run("SELECT 1; SELECT 2", &[], &mut |_| Ok(true)).expect_err("two statements");
+        assert!(err.to_string().contains("one statement per query"), "{err}");
     }
 }
