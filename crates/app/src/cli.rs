@@ -353,6 +353,8 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let app = open_app(&config).await?;
             announce_admin(&app).await?;
             load_demo(&app).await?;
+            // The database file whole on its own when the command ends (the WAL copied back).
+            app.db.close().await;
             Ok(ExitCode::SUCCESS)
         }
         Command::Generate { scale, seed } => {
@@ -384,6 +386,10 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 bar.set_position(done);
             })
             .await?;
+            // Closing copies the WAL into the database file (on SQLite; the generator's large
+            // transactions leave gigabytes there) and removes it: the file is whole on its own.
+            report("closing the database (WAL checkpoint)");
+            app.db.close().await;
             report("");
             bar.finish_and_clear();
             println!("{}", serde_json::to_string_pretty(&summary)?);
@@ -644,6 +650,9 @@ async fn import(
         .import_register(&Actor::cli(), kind, &name, &bytes, ImportOptions { skip_bad, limits: Limits::CLI }, &progress)
         .await;
     bar.finish_and_clear();
+    // The database file whole on its own when the command ends (the WAL copied back, unless a
+    // server still has the database open, which then does it).
+    app.db.close().await;
     let report = report?;
     for e in report.errors.iter().take(50) {
         println!("row {}, column {}: {}", e.row, e.column, e.reason);
