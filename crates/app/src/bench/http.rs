@@ -51,8 +51,9 @@ pub struct LoadResult {
     pub p99_seconds: f64,
     /// Peak resident memory of the server process in bytes, when the OS reports it.
     pub peak_rss_bytes: Option<u64>,
-    /// Per kind of request: name, requests, median and 99th percentile latency in seconds.
-    pub by_kind: Vec<(&'static str, usize, f64, f64)>,
+    /// Per kind of request: name, requests, median and 99th percentile latency in seconds,
+    /// and the mean size of its answers' bodies in bytes (what both ends of the load handle).
+    pub by_kind: Vec<(&'static str, usize, f64, f64, f64)>,
 }
 
 impl LoadResult {
@@ -85,11 +86,13 @@ pub fn table(runs: &[(LoadResult, LoadResult)]) -> String {
             base.rate() / run.rate(),
         ));
     }
-    out.push_str("\n| backend | request | share | p50 (ms) | p99 (ms) |\n|---|---|---|---|---|\n");
+    out.push_str(
+        "\n| backend | request | share | p50 (ms) | p99 (ms) | answer (bytes, mean) |\n|---|---|---|---|---|---|\n",
+    );
     for (run, _) in runs {
-        for (name, n, p50, p99) in &run.by_kind {
+        for (name, n, p50, p99, bytes) in &run.by_kind {
             out.push_str(&format!(
-                "| {} | {name} | {:.0} % | {:.1} | {:.1} |\n",
+                "| {} | {name} | {:.0} % | {:.1} | {:.1} | {bytes:.0} |\n",
                 run.backend,
                 *n as f64 * 100.0 / run.requests.max(1) as f64,
                 p50 * 1e3,
@@ -230,9 +233,9 @@ async fn phase(
                 while Instant::now() < deadline {
                     let op = choose(i, rng.next());
                     let kind = op.kind();
-                    let t = Instant::now();
+                    let (t, answered) = (Instant::now(), c.answered_bytes);
                     match c.send(op).await {
-                        Ok(()) => times.push((kind, t.elapsed().as_secs_f64())),
+                        Ok(()) => times.push((kind, t.elapsed().as_secs_f64(), c.answered_bytes - answered)),
                         Err(e) => {
                             errors += 1;
                             first_error.get_or_insert_with(|| format!("{e:#}"));
@@ -262,14 +265,15 @@ async fn phase(
         }
     }
     let elapsed = started.elapsed().as_secs_f64();
-    times.sort_by(|a: &(usize, f64), b| a.1.total_cmp(&b.1));
+    times.sort_by(|a: &(usize, f64, usize), b| a.1.total_cmp(&b.1));
     let by_kind = Op::KINDS
         .iter()
         .enumerate()
         .filter_map(|(k, name)| {
             let mine: Vec<f64> = times.iter().filter(|t| t.0 == k).map(|t| t.1).collect();
+            let bytes: usize = times.iter().filter(|t| t.0 == k).map(|t| t.2).sum();
             let (p50, p99) = percentiles(&mine);
-            (!mine.is_empty()).then_some((*name, mine.len(), p50, p99))
+            (!mine.is_empty()).then(|| (*name, mine.len(), p50, p99, bytes as f64 / mine.len() as f64))
         })
         .collect();
     let all: Vec<f64> = times.iter().map(|t| t.1).collect();
@@ -298,6 +302,8 @@ struct Connection {
     deadline: String,
     hazard: Option<(String, i64, bool)>,
     broken: bool,
+    /// Bytes of answer bodies received so far.
+    answered_bytes: usize,
 }
 
 impl Connection {
@@ -313,6 +319,7 @@ impl Connection {
             deadline: String::new(),
             hazard: None,
             broken: false,
+            answered_bytes: 0,
         })
     }
 
@@ -333,6 +340,7 @@ impl Connection {
         let res = self.sender.send_request(req.body(body)?).await.inspect_err(|_| self.broken = true)?;
         let status = res.status();
         let bytes = res.into_body().collect().await.inspect_err(|_| self.broken = true)?.to_bytes();
+        self.answered_bytes += bytes.len();
         anyhow::ensure!(
             status.is_success(),
             "{path}: {status}: {}",
