@@ -1,10 +1,11 @@
-//! One SQL text, two backends: a small query wrapper over sqlx's SQLite and PostgreSQL drivers.
+//! One SQL text, two backends: a small query wrapper over sqlx's PostgreSQL driver and the
+//! store's own SQLite connections ([`crate::sqlite_conn`]).
 //!
 //! sqlx's `Any` driver cannot decode several PostgreSQL types, and generic code over
 //! `sqlx::Database` drowns in trait bounds. Instead, every query is written once in the
-//! portable subset with `$1, $2 …` placeholders (both drivers accept them), its arguments are
-//! collected as [`Value`]s, and the backend is chosen when it runs. Rows are read through
-//! [`Row`], whose typed getters hide which driver produced them.
+//! portable subset with `$1, $2 …` placeholders, its arguments are collected as [`Value`]s,
+//! and the backend is chosen when it runs. Rows are read through [`Row`], whose typed getters
+//! hide which backend produced them.
 
 use crate::StoreError;
 use futures_util::TryStreamExt;
@@ -123,13 +124,11 @@ impl Query {
         self
     }
 
-    /// The SQL text and arguments for the backend `ex` runs on. SQLite gives `$N` and `?N`
-    /// parameters names, and sqlx binds by looking each name up, which SQLite answers by a
-    /// linear scan: binding a 5,000-parameter bulk insert became quadratic (measured: 73 % of
-    /// an import's time in `sqlite3_bind_parameter_name`). Anonymous `?` parameters are bound
-    /// by position, so for SQLite every `$N` becomes `?` and the arguments are laid out in the
-    /// order the placeholders occur (repeating one that is used twice). Our SQL has no `$`
-    /// inside string literals.
+    /// The SQL text and arguments for the backend `ex` runs on. For SQLite every `$N` becomes
+    /// an anonymous `?` and the arguments are laid out in the order the placeholders occur
+    /// (repeating one that is used twice), so that they bind by position: binding by name made
+    /// SQLite scan the names for each value (under sqlx, 73 % of an import's time in
+    /// `sqlite3_bind_parameter_name`). Our SQL has no `$` inside string literals.
     fn prepare(self, ex: &Ex<'_>) -> (SqlStr, Vec<Value>) {
         let sqlite = matches!(ex, Ex::SqliteConn(_) | Ex::SqliteReaders(_));
         if sqlite && self.sql.contains('$') {
