@@ -205,12 +205,7 @@ impl Query {
             Ex::SqliteReaders(r) => {
                 let mut reader = r.acquire().await?;
                 let conn = reader.conn();
-                // A long scan on this thread: the runtime's other tasks move to another one.
-                let mut scan = || conn.run(sql.as_str(), &args, &mut |row| f(row).map(|()| true));
-                match tokio::runtime::Handle::try_current().map(|h| h.runtime_flavor()) {
-                    Ok(tokio::runtime::RuntimeFlavor::MultiThread) => tokio::task::block_in_place(scan)?,
-                    _ => scan()?,
-                };
+                crate::sqlite_conn::blocking(|| conn.run(sql.as_str(), &args, &mut |row| f(row).map(|()| true)))?;
             }
             Ex::PgPool(p) => {
                 let mut s = bind_all!(sqlx::query::<Postgres>(sql), args).fetch(p);

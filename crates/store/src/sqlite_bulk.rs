@@ -55,12 +55,7 @@ where
             insert_batches(db, width, &statement, batches.into_iter())
         })
     };
-    // The steps block for as long as the insert takes: on the server's runtime, its worker
-    // thread hands its other tasks over meanwhile.
-    match tokio::runtime::Handle::try_current().map(|h| h.runtime_flavor()) {
-        Ok(tokio::runtime::RuntimeFlavor::MultiThread) => tokio::task::block_in_place(run),
-        _ => run(),
-    }
+    crate::sqlite_conn::blocking(run)
 }
 
 /// Inserts the rows of `batches`, [`ROWS_PER_STEP`] per step of one compiled statement and
@@ -94,14 +89,14 @@ fn insert_group(
     width: usize,
     rows: &[Vec<Value>],
 ) -> Result<(), StoreError> {
-    let step = c_int::try_from(width).map_err(|_| RawError::new(ffi::SQLITE_RANGE, "too many columns"))?;
+    let per_row = c_int::try_from(width).map_err(|_| RawError::new(ffi::SQLITE_RANGE, "too many columns"))?;
     let mut first: c_int = 1;
     for row in rows {
         if row.len() != width {
             return Err(RawError::new(ffi::SQLITE_RANGE, "a row has the wrong number of values").into());
         }
         statement.bind(db, first, row)?;
-        first += step;
+        first += per_row;
     }
     statement.step(db)?;
     statement.reset();

@@ -5,8 +5,9 @@
 //! row and every reply across threads; on two cores, under the HTTP mix, those hand-offs cost
 //! more than SQLite's own work (docs/benchmarks.md). The store's SQLite connections
 //! ([`crate::sqlite_conn`]) and its bulk insert ([`crate::sqlite_bulk`]) call the library
-//! directly instead, on the thread that needs the result. Every `unsafe` block is one call into SQLite (the library
-//! sqlx links) on a connection that no other thread uses meanwhile, and says why it holds.
+//! directly instead, on the thread that needs the result. Every `unsafe` block is one call
+//! into SQLite (the library sqlx links) on a connection that no other thread uses meanwhile,
+//! and says why it holds.
 #![allow(unsafe_code)]
 
 use crate::StoreError;

@@ -27,6 +27,15 @@ pub(crate) const BUSY_TIMEOUT: std::time::Duration = std::time::Duration::from_s
 /// the cache starts over.
 const CACHED_STATEMENTS: usize = 256;
 
+/// Runs `work`, which blocks for a while (a long scan, a bulk insert), on this thread: on a
+/// multi-threaded runtime its worker first hands its other tasks to another thread.
+pub(crate) fn blocking<R>(work: impl FnOnce() -> R) -> R {
+    match tokio::runtime::Handle::try_current().map(|h| h.runtime_flavor()) {
+        Ok(tokio::runtime::RuntimeFlavor::MultiThread) => tokio::task::block_in_place(work),
+        _ => work(),
+    }
+}
+
 /// A connection and the statements compiled on it.
 pub struct Conn {
     db: NonNull<ffi::sqlite3>,
