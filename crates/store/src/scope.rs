@@ -30,9 +30,10 @@ pub fn scope_clause(b: &mut Builder, scope: &Scope, region_col: &str, enterprise
 /// BETWEEN …`) rather than walked over the whole range. Used by the figures and the ledger,
 /// which read a period, a status or a grade of every region of a city or a province. Relies
 /// on every record's region code being a code of the region register, which imports and every
-/// use-case check.
+/// use-case check. A county's jurisdiction is its one code, asked for directly.
 pub fn region_list_clause(b: &mut Builder, scope: &Scope, region_col: &str, enterprise_col: Option<&str>) -> String {
     match scope {
+        Scope::Region(prefix) if prefix.single_code().is_some() => range_clause(b, prefix, region_col),
         Scope::Region(prefix) => {
             let (low, high) = prefix.range();
             let low = b.arg(low);
@@ -50,7 +51,12 @@ pub fn region_list_clause(b: &mut Builder, scope: &Scope, region_col: &str, ente
     }
 }
 
+/// `region_col` within the prefix's codes: equal to its code when it is a whole code, else in
+/// its range of codes.
 fn range_clause(b: &mut Builder, prefix: &RegionPrefix, region_col: &str) -> String {
+    if let Some(code) = prefix.single_code() {
+        return format!("({region_col} = {})", b.arg(code));
+    }
     let (low, high) = prefix.range();
     let low = b.arg(low);
     match high {
