@@ -51,6 +51,10 @@ pub struct LoadResult {
     pub p99_seconds: f64,
     /// Peak resident memory of the server process in bytes, when the OS reports it.
     pub peak_rss_bytes: Option<u64>,
+    /// CPU time (user and system) the server process spent during the run, in seconds, when
+    /// the OS reports it: divided by the requests, what a request costs the server, which
+    /// another tenant of the machine changes less than it changes the rate.
+    pub server_cpu_seconds: Option<f64>,
     /// Per kind of request: name, requests, median and 99th percentile latency in seconds,
     /// and the mean size of its answers' bodies in bytes (what both ends of the load handle).
     pub by_kind: Vec<(&'static str, usize, f64, f64, f64)>,
@@ -61,17 +65,23 @@ impl LoadResult {
     pub fn rate(&self) -> f64 {
         self.requests as f64 / self.seconds
     }
+
+    /// Server CPU milliseconds per request answered.
+    pub fn cpu_ms_per_request(&self) -> Option<f64> {
+        self.server_cpu_seconds.map(|s| s * 1e3 / self.requests.max(1) as f64)
+    }
 }
 
 /// Prints load results as a Markdown table, each run beside its baseline's rate.
 pub fn table(runs: &[(LoadResult, LoadResult)]) -> String {
     let mut out = String::from(
-        "| operation | backend | connections | s | requests | req/s | p50 (ms) | p99 (ms) | errors | baseline req/s | baseline p99 (ms) | ratio of rates | server peak RSS (MB) |\n|---|---|---|---|---|---|---|---|---|---|---|---|---|\n",
+        "| operation | backend | connections | s | requests | req/s | p50 (ms) | p99 (ms) | errors | baseline req/s | baseline p99 (ms) | ratio of rates | server CPU per request (ms) | baseline (ms) | server peak RSS (MB) |\n|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n",
     );
     for (run, base) in runs {
         let rss = run.peak_rss_bytes.map_or("n/a".to_owned(), |b| format!("{:.0}", b as f64 / 1_048_576.0));
+        let cpu = |r: &LoadResult| r.cpu_ms_per_request().map_or("n/a".to_owned(), |ms| format!("{ms:.3}"));
         out.push_str(&format!(
-            "| {} | {} | {} | {:.0} | {} | {:.0} | {:.1} | {:.1} | {} | {:.0} | {:.1} | {:.2} | {rss} |\n",
+            "| {} | {} | {} | {:.0} | {} | {:.0} | {:.1} | {:.1} | {} | {:.0} | {:.1} | {:.2} | {} | {} | {rss} |\n",
             run.operation,
             run.backend,
             run.connections,
@@ -84,6 +94,8 @@ pub fn table(runs: &[(LoadResult, LoadResult)]) -> String {
             base.rate(),
             base.p99_seconds * 1e3,
             base.rate() / run.rate(),
+            cpu(run),
+            cpu(base),
         ));
     }
     out.push_str(
@@ -170,18 +182,22 @@ async fn load(
         w.deadline = deadline.to_owned();
     }
     let duration = Duration::from_secs_f64(seconds);
-    let baseline = phase(&mut workers, duration, |_, _| Op::Health).await;
+    let cpu = server.cpu_seconds();
+    let mut baseline = phase(&mut workers, duration, |_, _| Op::Health).await;
+    baseline.server_cpu_seconds = cpu.zip(server.cpu_seconds()).map(|(before, after)| after - before);
     for (i, w) in workers.iter_mut().enumerate() {
         w.own_hazard(&enterprises[i % enterprises.len()]).await.context("preparing a connection's hazard")?;
     }
     let enterprises = enterprises.to_vec();
-    let run = phase(&mut workers, duration, move |i, r| match r % 100 {
+    let cpu = server.cpu_seconds();
+    let mut run = phase(&mut workers, duration, move |i, r| match r % 100 {
         0..=39 => Op::Ledger(r / 100 % 20),
         40..=69 => Op::Dashboard(r / 100 % 8),
         70..=89 => Op::Transition,
         _ => Op::Create(enterprises[(i + (r / 100) as usize) % enterprises.len()].clone()),
     })
     .await;
+    run.server_cpu_seconds = cpu.zip(server.cpu_seconds()).map(|(before, after)| after - before);
     Ok((run, LoadResult { operation: "GET /healthz (baseline)".into(), ..baseline }))
 }
 
@@ -289,6 +305,7 @@ async fn phase(
         p50_seconds,
         p99_seconds,
         peak_rss_bytes: None,
+        server_cpu_seconds: None,
         by_kind,
     }
 }
@@ -459,6 +476,18 @@ impl Server {
         let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id()?)).ok()?;
         let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
         line.split_whitespace().nth(1)?.parse::<u64>().ok().map(|kb| kb * 1024)
+    }
+
+    /// CPU time the server has used so far (user and system), on Linux: `/proc/<pid>/stat`
+    /// counts it in clock ticks of 1/100 s (`USER_HZ`, fixed at 100 for user space there).
+    fn cpu_seconds(&self) -> Option<f64> {
+        let stat = std::fs::read_to_string(format!("/proc/{}/stat", self.child.id()?)).ok()?;
+        // Fields after the command name (which is in parentheses and may hold spaces):
+        // state is field 3, utime field 14 and stime field 15.
+        let rest = stat.rsplit_once(')')?.1;
+        let fields: Vec<&str> = rest.split_whitespace().collect();
+        let ticks = |i: usize| fields.get(i - 3)?.parse::<u64>().ok();
+        Some((ticks(14)? + ticks(15)?) as f64 / 100.0)
     }
 
     async fn stop(mut self) {

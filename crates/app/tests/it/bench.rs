@@ -41,6 +41,8 @@ async fn the_http_load_benchmark_runs_the_server_and_reports_rates_latencies_and
     assert!(run.requests > 20 && base.requests > 20, "{run:?} {base:?}");
     assert!(run.p50_seconds > 0.0 && run.p99_seconds >= run.p50_seconds);
     assert!(run.peak_rss_bytes.is_some_and(|b| b > 1_000_000), "the server's peak RSS: {:?}", run.peak_rss_bytes);
+    // The server's CPU time over the run (/proc), which the table divides by the requests.
+    assert!(run.server_cpu_seconds.is_some_and(|s| s > 0.0), "the server's CPU time: {:?}", run.server_cpu_seconds);
     // Every kind of request answers with a JSON body, whose mean size the table reports.
     assert!(run.by_kind.len() == 4 && run.by_kind.iter().all(|k| k.4 > 10.0), "{:?}", run.by_kind);
     let table = inspectorate::bench::load_table(&[(run, base)]);
