@@ -346,7 +346,11 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 listener.local_addr()?,
                 redact(&config.database)
             );
-            serve(Arc::new(AppState { app, cookie_secure: config.cookie_secure }), listener).await?;
+            let state = Arc::new(AppState { app, cookie_secure: config.cookie_secure });
+            serve(state.clone(), listener).await?;
+            // Stopped: the database file whole on its own (the WAL copied back).
+            state.app.db.close().await;
+            eprintln!("Inspectorate stopped");
             Ok(ExitCode::SUCCESS)
         }
         Command::Demo => {

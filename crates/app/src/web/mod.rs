@@ -59,11 +59,25 @@ async fn healthz(axum::extract::State(state): axum::extract::State<State>) -> (a
     }
 }
 
-/// Serves the router on a bound listener until the process is stopped.
+/// Serves the router on a bound listener until the process is asked to stop; requests under
+/// way are answered first.
 pub async fn serve(state: State, listener: tokio::net::TcpListener) -> std::io::Result<()> {
     axum::serve(listener, router(state)).with_graceful_shutdown(shutdown_signal()).await
 }
 
+/// Resolves when the process is asked to stop: Ctrl-C, or SIGTERM, which `systemctl stop`,
+/// `docker stop` and `kill` send (without a handler it would end the process at once).
 async fn shutdown_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        if let Ok(mut term) = signal(SignalKind::terminate()) {
+            tokio::select! {
+                _ = tokio::signal::ctrl_c() => {}
+                _ = term.recv() => {}
+            }
+            return;
+        }
+    }
     let _ = tokio::signal::ctrl_c().await;
 }

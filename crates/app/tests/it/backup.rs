@@ -189,3 +189,61 @@ fn the_cli_backs_up_and_restores_postgresql() {
     });
     drop((live, target));
 }
+
+/// `systemctl stop` and `docker stop` send SIGTERM: the server finishes, closes the database
+/// (no WAL left beside it) and exits with success, instead of being killed mid-write.
+#[test]
+fn the_server_stops_on_sigterm_and_leaves_the_database_whole() {
+    use std::io::{BufRead, BufReader, Read, Write};
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("live.db");
+    let config = dir.path().join("server.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "evidence_dir = {:?}\ncovert_key_file = {:?}\n",
+            dir.path().join("evidence").display().to_string(),
+            dir.path().join("covert.key").display().to_string()
+        ),
+    )
+    .unwrap();
+    let mut server = Command::new(env!("CARGO_BIN_EXE_inspectorate"))
+        .arg("--config")
+        .arg(&config)
+        .args(["--database", &format!("sqlite://{}", file.display()), "serve", "--addr", "127.0.0.1:0"])
+        .env("RUST_LOG", "warn")
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("start the server");
+    let mut stderr = BufReader::new(server.stderr.take().unwrap());
+    let mut addr = None;
+    let mut line = String::new();
+    while addr.is_none() && stderr.read_line(&mut line).unwrap() > 0 {
+        addr = line.split("serving on http://").nth(1).and_then(|r| r.split_whitespace().next()).map(str::to_owned);
+        line.clear();
+    }
+    let addr = addr.expect("the server announces its address");
+    // One request through the database, so that the WAL exists while it serves.
+    let mut conn = std::net::TcpStream::connect(&addr).unwrap();
+    write!(conn, "GET /healthz HTTP/1.1\r\nhost: {addr}\r\nconnection: close\r\n\r\n").unwrap();
+    let mut answer = String::new();
+    conn.read_to_string(&mut answer).unwrap();
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    assert!(dir.path().join("live.db-wal").exists(), "a serving SQLite database has its WAL");
+
+    let killed = Command::new("kill").args(["-TERM", &server.id().to_string()]).status().unwrap();
+    assert!(killed.success());
+    let started = std::time::Instant::now();
+    let status = loop {
+        if let Some(status) = server.try_wait().unwrap() {
+            break status;
+        }
+        assert!(started.elapsed() < std::time::Duration::from_secs(30), "the server did not stop on SIGTERM");
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    };
+    let mut rest = String::new();
+    stderr.read_to_string(&mut rest).unwrap();
+    assert!(status.success(), "exit {status:?}: {rest}");
+    assert!(rest.contains("Inspectorate stopped"), "{rest}");
+    assert!(!dir.path().join("live.db-wal").exists(), "the WAL was copied back and removed");
+}
