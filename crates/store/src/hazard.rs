@@ -227,7 +227,24 @@ pub async fn create(tx: &mut Tx, h: &NewHazard, year: i32, now_ms: i64) -> Resul
         evidence: &h.evidence,
     };
     append_event(tx, &h.region_code, &id, 1, &event, now_ms).await?;
+    tally(tx, h.region_code.as_str(), Status::Reported.as_str(), h.grade.as_str(), 1).await?;
     from_row(&row)
+}
+
+/// Adds `delta` to the number of hazards of `region` in `status` and `grade`
+/// (`hazard_tally`, migration 0022), in the transaction that changes them.
+async fn tally(tx: &mut Tx, region: &str, status: &str, grade: &str, delta: i64) -> Result<()> {
+    query(
+        "INSERT INTO hazard_tally (region_code, status, grade, n) VALUES ($1, $2, $3, $4)
+         ON CONFLICT (region_code, status, grade) DO UPDATE SET n = hazard_tally.n + $4",
+    )
+    .bind(region)
+    .bind(status)
+    .bind(grade)
+    .bind(delta)
+    .execute(tx.ex())
+    .await?;
+    Ok(())
 }
 
 /// A step to append to a timeline.
@@ -318,6 +335,10 @@ pub async fn apply(
         return Err(StoreError::Conflict { expected: version, actual });
     };
     append_event(tx, &h.region_code, &h.id, version + 1, event, now_ms).await?;
+    if event.to != h.status {
+        tally(tx, &h.region_code, h.status.as_str(), h.grade.as_str(), -1).await?;
+        tally(tx, &h.region_code, event.to.as_str(), h.grade.as_str(), 1).await?;
+    }
     from_row(&changed)
 }
 
@@ -440,6 +461,39 @@ fn filter_sql(b: &mut Builder, scope: &Scope, f: &HazardFilter) -> String {
     c.join(" AND ")
 }
 
+/// The ledger's count from `hazard_tally` when the filter asks only for regions, a status and a
+/// grade (what the tally counts) in a region-wide jurisdiction; `None` otherwise (a department's
+/// sectors, an enterprise, any other filter: those are counted from the hazards).
+fn tally_count_sql(scope: &Scope, f: &HazardFilter) -> Option<(Builder, String)> {
+    // Every field named, so that a new filter cannot be forgotten here.
+    let HazardFilter { region, grade, status, source, sector, campaign, overdue_on, listed, from_ms, to_ms, q } = f;
+    let q = q.as_deref().map(str::trim).filter(|q| !q.is_empty());
+    let others = source.is_some()
+        || sector.is_some()
+        || campaign.is_some()
+        || overdue_on.is_some()
+        || listed.is_some()
+        || from_ms.is_some()
+        || to_ms.is_some()
+        || q.is_some();
+    if others || !matches!(scope, Scope::Region(_)) {
+        return None;
+    }
+    let mut b = Builder::default();
+    let mut c = vec![region_list_clause(&mut b, scope, "region_code", None)];
+    if let Some(r) = region {
+        c.push(region_list_clause(&mut b, &Scope::Region(r.clone()), "region_code", None));
+    }
+    if let Some(g) = grade {
+        c.push(format!("grade = {}", b.arg(g.as_str())));
+    }
+    if let Some(s) = status {
+        c.push(format!("status = {}", b.arg(s.as_str())));
+    }
+    let sql = format!("SELECT CAST(COALESCE(SUM(n), 0) AS BIGINT) AS n FROM hazard_tally WHERE {}", c.join(" AND "));
+    Some((b, sql))
+}
+
 fn order_sql(sort: HazardSort) -> &'static str {
     match sort {
         HazardSort::Newest => "reported_at DESC, id DESC",
@@ -472,12 +526,15 @@ pub async fn list(
     // set of full rows to keep 50 is what made a city's or the province's page slow.
     let order = order_sql(sort);
     let mut conn = db.read_conn().await?;
-    let total = b
-        .snapshot()
-        .build(format!("SELECT COUNT(*) AS n FROM hazard WHERE {w}"))
-        .fetch_one(conn.ex())
-        .await?
-        .int("n")?;
+    let total = match tally_count_sql(scope, f) {
+        Some((t, sql)) => t.build(sql).fetch_one(conn.ex()).await?.int("n")?,
+        None => b
+            .snapshot()
+            .build(format!("SELECT COUNT(*) AS n FROM hazard WHERE {w}"))
+            .fetch_one(conn.ex())
+            .await?
+            .int("n")?,
+    };
     let page_sql = crate::sql::limit_offset(page);
     let ids = match per_region_range(db, scope, f) {
         // PostgreSQL sorts every matching row of a province to keep 50 (a parallel scan of the
@@ -587,6 +644,13 @@ pub async fn insert_historical(tx: &mut Tx, rows: &[HistoricalHazard], now_ms: i
         listed_level, campaign_id, found_by_region, five_implementations, rectification_plan, reported_by, reported_at, \
         closed_at, version, updated_at";
     crate::sql::insert_rows(tx, "hazard", columns, hazards).await?;
+    let mut counts: std::collections::BTreeMap<(&str, &str, &str), i64> = std::collections::BTreeMap::new();
+    for r in rows {
+        *counts.entry((r.hazard.region_code.as_str(), r.status.as_str(), r.hazard.grade.as_str())).or_default() += 1;
+    }
+    for ((region, status, grade), n) in counts {
+        tally(tx, region, status, grade, n).await?;
+    }
     let events: Vec<Vec<crate::sql::Value>> = rows
         .iter()
         .zip(&ids)

@@ -527,18 +527,34 @@ async fn the_demo_activity_loads_once_through_the_use_cases(backend: Backend) {
 crate::on_both_backends!(the_demo_activity_loads_once_through_the_use_cases);
 
 async fn hazards_reported_after_a_migrated_ledger_get_fresh_numbers(backend: Backend) {
-    use store::domain::hazard::{Grade, Source, Status};
     let app = TestApp::new(backend).await;
     let county = app.token("huoqiu").await;
     let first = app.post_json("/api/v1/hazards", Some(&county), major(&enterprise1_id(&app).await)).await.json();
     assert_eq!(first["hazard_no"], "YH-341522-2026-000001");
-    let legacy = |hazard_no: &str| store::hazard::HistoricalHazard {
+    let legacy = |hazard_no: &str| legacy_hazard(&first, hazard_no);
+    let db = &app.state.app.db;
+    let mut tx = db.begin().await.unwrap();
+    let rows = [legacy("YH-341522-2026-000041"), legacy("YH-341522-2026-000007"), legacy("旧-无编号")];
+    store::hazard::insert_historical(&mut tx, &rows, 0).await.unwrap();
+    tx.commit().await.unwrap();
+    let next = app.post_json("/api/v1/hazards", Some(&county), major(&enterprise1_id(&app).await)).await;
+    assert_eq!(next.status, StatusCode::CREATED, "{}", next.body);
+    assert_eq!(next.json()["hazard_no"], "YH-341522-2026-000042", "numbering continues after the migrated numbers");
+}
+
+crate::on_both_backends!(hazards_reported_after_a_migrated_ledger_get_fresh_numbers);
+
+/// A closed general hazard of a legacy ledger, at the enterprise of `reported` (a hazard as the
+/// API answers it), for `store::hazard::insert_historical`.
+fn legacy_hazard(reported: &Value, hazard_no: &str) -> store::hazard::HistoricalHazard {
+    use store::domain::hazard::{Grade, Source, Status};
+    store::hazard::HistoricalHazard {
         hazard: store::hazard::NewHazard {
             region_code: "341522".into(),
-            enterprise_id: first["enterprise_id"].as_str().unwrap().into(),
-            credit_code: first["credit_code"].as_str().unwrap().into(),
-            enterprise_name: first["enterprise_name"].as_str().unwrap().into(),
-            sector: first["sector"].as_str().unwrap().into(),
+            enterprise_id: reported["enterprise_id"].as_str().unwrap().into(),
+            credit_code: reported["credit_code"].as_str().unwrap().into(),
+            enterprise_name: reported["enterprise_name"].as_str().unwrap().into(),
+            sector: reported["sector"].as_str().unwrap().into(),
             description: "旧台账隐患".into(),
             location: String::new(),
             grade: Grade::General,
@@ -561,15 +577,65 @@ async fn hazards_reported_after_a_migrated_ledger_get_fresh_numbers(backend: Bac
         status: Status::Closed,
         reported_at: 0,
         closed_at: Some(0),
-    };
-    let db = &app.state.app.db;
-    let mut tx = db.begin().await.unwrap();
-    let rows = [legacy("YH-341522-2026-000041"), legacy("YH-341522-2026-000007"), legacy("旧-无编号")];
-    store::hazard::insert_historical(&mut tx, &rows, 0).await.unwrap();
-    tx.commit().await.unwrap();
-    let next = app.post_json("/api/v1/hazards", Some(&county), major(&enterprise1_id(&app).await)).await;
-    assert_eq!(next.status, StatusCode::CREATED, "{}", next.body);
-    assert_eq!(next.json()["hazard_no"], "YH-341522-2026-000042", "numbering continues after the migrated numbers");
+    }
 }
 
-crate::on_both_backends!(hazards_reported_after_a_migrated_ledger_get_fresh_numbers);
+/// How many hazards the ledger lists for `filter`, page by page (its rows, not its count).
+async fn listed_rows(app: &TestApp, token: &str, filter: &str) -> (i64, usize) {
+    let (mut rows, mut page, mut total) = (0, 1, None);
+    loop {
+        let r = app.get(&format!("/api/v1/hazards?per_page=200&page={page}{filter}"), Some(token)).await.json();
+        total.get_or_insert(r["total"].as_i64().unwrap());
+        let n = r["items"].as_array().unwrap().len();
+        rows += n;
+        if n < 200 {
+            return (total.unwrap_or_default(), rows);
+        }
+        page += 1;
+    }
+}
+
+/// The ledger's count for a jurisdiction, a status or a grade comes from the tally kept with
+/// every write of a hazard: it must agree with the rows listed after reports, steps (which
+/// move a hazard between statuses) and a migrated ledger, for every kind of caller.
+async fn the_ledger_count_agrees_with_its_rows_after_reports_steps_and_a_migrated_ledger(backend: Backend) {
+    let app = TestApp::new(backend).await;
+    let county = app.token("huoqiu").await;
+    let e = enterprise1_id(&app).await;
+    let first = app.post_json("/api/v1/hazards", Some(&county), major(&e)).await.json();
+    let second = app.post_json("/api/v1/hazards", Some(&county), major(&e)).await.json();
+    let id = second["id"].as_str().unwrap();
+    assert_eq!(step(&app, &county, id, "assign", 1, "").await.0, StatusCode::OK);
+    let mut tx = app.state.app.db.begin().await.unwrap();
+    let rows = [legacy_hazard(&first, "旧-1"), legacy_hazard(&first, "旧-2")];
+    store::hazard::insert_historical(&mut tx, &rows, 0).await.unwrap();
+    tx.commit().await.unwrap();
+
+    let filters = [
+        "",
+        "&status=reported",
+        "&status=assigned",
+        "&status=closed",
+        "&grade=major",
+        "&grade=general",
+        "&grade=major&status=assigned",
+        "&region=341522",
+        "&region=341502&status=closed",
+        "&source=self_check",
+    ];
+    let mut seen = Vec::new();
+    for user in ["huoqiu", "luan", "province", "huoqiu_housing", "enterprise1"] {
+        let token = app.token(user).await;
+        for filter in filters {
+            let (total, rows) = listed_rows(&app, &token, filter).await;
+            assert_eq!(total, rows as i64, "{user}{filter}: the count and the rows listed");
+            seen.push((user, filter, total));
+        }
+    }
+    let count = |user: &str, filter: &str| seen.iter().find(|s| s.0 == user && s.1 == filter).map(|s| s.2);
+    assert!(count("huoqiu", "&status=assigned").is_some_and(|n| n >= 1), "{seen:?}");
+    assert!(count("huoqiu", "&grade=general").is_some_and(|n| n >= 2), "the migrated ledger is counted: {seen:?}");
+    assert!(count("province", "").unwrap_or(0) >= count("huoqiu", "").unwrap_or(i64::MAX), "{seen:?}");
+}
+
+crate::on_both_backends!(the_ledger_count_agrees_with_its_rows_after_reports_steps_and_a_migrated_ledger);
