@@ -336,8 +336,14 @@ pub async fn apply(
     };
     append_event(tx, &h.region_code, &h.id, version + 1, event, now_ms).await?;
     if event.to != h.status {
-        tally(tx, &h.region_code, h.status.as_str(), h.grade.as_str(), -1).await?;
-        tally(tx, &h.region_code, event.to.as_str(), h.grade.as_str(), 1).await?;
+        // The two tally rows in one order: on PostgreSQL each stays locked until commit, and
+        // two steps moving hazards of a region between the same two statuses in opposite
+        // directions (submit and reject) would otherwise deadlock.
+        let mut moves = [(h.status.as_str(), -1), (event.to.as_str(), 1)];
+        moves.sort_unstable();
+        for (status, delta) in moves {
+            tally(tx, &h.region_code, status, h.grade.as_str(), delta).await?;
+        }
     }
     from_row(&changed)
 }
