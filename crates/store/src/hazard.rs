@@ -467,12 +467,25 @@ fn filter_sql(b: &mut Builder, scope: &Scope, f: &HazardFilter) -> String {
     c.join(" AND ")
 }
 
-/// The ledger's count from `hazard_tally` when the filter asks only for regions, a status and a
-/// grade (what the tally counts) in a region-wide jurisdiction; `None` otherwise (a department's
-/// sectors, an enterprise, any other filter: those are counted from the hazards).
-fn tally_count_sql(scope: &Scope, f: &HazardFilter) -> Option<(Builder, String)> {
+/// Whether the ledger's count can come from `hazard_tally`: the filter asks only for regions, a
+/// status and a grade (what the tally counts, in columns of the same names) in a region-wide
+/// jurisdiction. Otherwise (a department's sectors, an enterprise, any other filter) the
+/// hazards themselves are counted.
+fn counted_by_tally(scope: &Scope, f: &HazardFilter) -> bool {
     // Every field named, so that a new filter cannot be forgotten here.
-    let HazardFilter { region, grade, status, source, sector, campaign, overdue_on, listed, from_ms, to_ms, q } = f;
+    let HazardFilter {
+        region: _,
+        grade: _,
+        status: _,
+        source,
+        sector,
+        campaign,
+        overdue_on,
+        listed,
+        from_ms,
+        to_ms,
+        q,
+    } = f;
     let q = q.as_deref().map(str::trim).filter(|q| !q.is_empty());
     let others = source.is_some()
         || sector.is_some()
@@ -482,22 +495,7 @@ fn tally_count_sql(scope: &Scope, f: &HazardFilter) -> Option<(Builder, String)>
         || from_ms.is_some()
         || to_ms.is_some()
         || q.is_some();
-    if others || !matches!(scope, Scope::Region(_)) {
-        return None;
-    }
-    let mut b = Builder::default();
-    let mut c = vec![region_list_clause(&mut b, scope, "region_code", None)];
-    if let Some(r) = region {
-        c.push(region_list_clause(&mut b, &Scope::Region(r.clone()), "region_code", None));
-    }
-    if let Some(g) = grade {
-        c.push(format!("grade = {}", b.arg(g.as_str())));
-    }
-    if let Some(s) = status {
-        c.push(format!("status = {}", b.arg(s.as_str())));
-    }
-    let sql = format!("SELECT CAST(COALESCE(SUM(n), 0) AS BIGINT) AS n FROM hazard_tally WHERE {}", c.join(" AND "));
-    Some((b, sql))
+    !others && matches!(scope, Scope::Region(_))
 }
 
 fn order_sql(sort: HazardSort) -> &'static str {
@@ -532,15 +530,13 @@ pub async fn list(
     // set of full rows to keep 50 is what made a city's or the province's page slow.
     let order = order_sql(sort);
     let mut conn = db.read_conn().await?;
-    let total = match tally_count_sql(scope, f) {
-        Some((t, sql)) => t.build(sql).fetch_one(conn.ex()).await?.int("n")?,
-        None => b
-            .snapshot()
-            .build(format!("SELECT COUNT(*) AS n FROM hazard WHERE {w}"))
-            .fetch_one(conn.ex())
-            .await?
-            .int("n")?,
+    // The same condition on the tally: it names only columns the tally has.
+    let count = if counted_by_tally(scope, f) {
+        "SELECT CAST(COALESCE(SUM(n), 0) AS BIGINT) AS n FROM hazard_tally"
+    } else {
+        "SELECT COUNT(*) AS n FROM hazard"
     };
+    let total = b.snapshot().build(format!("{count} WHERE {w}")).fetch_one(conn.ex()).await?.int("n")?;
     let page_sql = crate::sql::limit_offset(page);
     let ids = match per_region_range(db, scope, f) {
         // PostgreSQL sorts every matching row of a province to keep 50 (a parallel scan of the
