@@ -9,12 +9,12 @@ use store::domain::access::Role;
 
 const DAY: i64 = 24 * 60 * 60 * 1000;
 
-async fn enterprise1_id(app: &TestApp) -> String {
+pub(crate) async fn enterprise1_id(app: &TestApp) -> String {
     let t = app.token("enterprise1").await;
     app.get("/api/v1/me", Some(&t)).await.json()["enterprise_id"].as_str().unwrap().to_owned()
 }
 
-fn major(enterprise_id: &str) -> Value {
+pub(crate) fn major(enterprise_id: &str) -> Value {
     json!({
         "enterprise_id": enterprise_id, "description": "液氨储罐区未设置泄漏报警装置", "location": "储罐区",
         "grade": "major", "criterion": "chemicals", "criterion_clause": "第十条", "source": "department_inspection",
@@ -546,7 +546,7 @@ crate::on_both_backends!(hazards_reported_after_a_migrated_ledger_get_fresh_numb
 
 /// A closed general hazard of a legacy ledger, at the enterprise of `reported` (a hazard as the
 /// API answers it), for `store::hazard::insert_historical`.
-fn legacy_hazard(reported: &Value, hazard_no: &str) -> store::hazard::HistoricalHazard {
+pub(crate) fn legacy_hazard(reported: &Value, hazard_no: &str) -> store::hazard::HistoricalHazard {
     use store::domain::hazard::{Grade, Source, Status};
     store::hazard::HistoricalHazard {
         hazard: store::hazard::NewHazard {

@@ -16,6 +16,7 @@ mod generate;
 mod guidance;
 mod hazards;
 mod helpers;
+mod ledger;
 mod plans;
 mod registers;
 mod scenario;
