@@ -80,6 +80,44 @@ impl Period {
     }
 }
 
+/// China Standard Time (UTC+8 all year, no daylight saving since 1991): the figures count
+/// records by the day and month they happened in China.
+const CST: jiff::tz::Offset = jiff::tz::Offset::constant(8);
+
+/// The month (`YYYY-MM`) an instant (ms since the epoch) falls in, in China Standard Time: the
+/// month a hazard is counted under in the figures' monthly tally. The same arithmetic as that
+/// tally's migration (0024): whole seconds, truncated, plus eight hours. `None` for an instant
+/// outside the calendar's range.
+pub fn month_of_ms(ms: i64) -> Option<String> {
+    let t = jiff::Timestamp::from_second(ms / 1000).ok()?;
+    Some(CST.to_datetime(t).strftime("%Y-%m").to_string())
+}
+
+/// The first instant (ms) of a month (`YYYY-MM`) in China Standard Time.
+pub fn month_start_ms(month: &str) -> Option<i64> {
+    let first: Date = format!("{month}-01").parse().ok()?;
+    Some(CST.to_timestamp(first.to_datetime(jiff::civil::Time::midnight())).ok()?.as_millisecond())
+}
+
+/// The months from `from_ms` up to `to_end_ms` (exclusive), each with its first instant, when
+/// both bounds are first instants of months in China Standard Time; else `None` (a period of
+/// days that cuts a month).
+pub fn whole_months(from_ms: i64, to_end_ms: i64) -> Option<Vec<(String, i64)>> {
+    let mut month: Date = format!("{}-01", month_of_ms(from_ms)?).parse().ok()?;
+    let mut out = Vec::new();
+    loop {
+        let start = CST.to_timestamp(month.to_datetime(jiff::civil::Time::midnight())).ok()?.as_millisecond();
+        if start == to_end_ms && !out.is_empty() {
+            return Some(out);
+        }
+        if start > to_end_ms || (out.is_empty() && start != from_ms) {
+            return None;
+        }
+        out.push((month.strftime("%Y-%m").to_string(), start));
+        month = month.checked_add(jiff::Span::new().months(1)).ok()?;
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -91,6 +129,28 @@ mod tests {
         assert_eq!(Quarter::parse("2023Q1").unwrap().prev().label(), "2022Q4");
         assert_eq!(Quarter::of("2026-11-28".parse().unwrap()).label(), "2026Q4");
         assert_eq!(Quarter::parse("2023Q5"), None);
+    }
+
+    #[test]
+    fn instants_fall_in_the_month_of_china_standard_time() {
+        let start = month_start_ms("2025-04").unwrap();
+        assert_eq!(start, 1_743_436_800_000, "2025-04-01T00:00+08:00");
+        assert_eq!(month_of_ms(start).as_deref(), Some("2025-04"));
+        assert_eq!(month_of_ms(start - 1).as_deref(), Some("2025-03"), "the last ms of March in Beijing");
+        assert_eq!(month_of_ms(0).as_deref(), Some("1970-01"));
+        assert_eq!(month_start_ms("2025-13"), None);
+    }
+
+    #[test]
+    fn a_period_is_whole_months_only_when_both_bounds_start_a_month() {
+        let (apr, jul) = (month_start_ms("2025-04").unwrap(), month_start_ms("2025-07").unwrap());
+        let months = whole_months(apr, jul).unwrap();
+        let names: Vec<&str> = months.iter().map(|m| m.0.as_str()).collect();
+        assert_eq!(names, ["2025-04", "2025-05", "2025-06"]);
+        assert_eq!(months[1].1, month_start_ms("2025-05").unwrap());
+        assert_eq!(whole_months(apr + 86_400_000, jul), None, "starts on the 2nd");
+        assert_eq!(whole_months(apr, jul - 86_400_000), None, "ends on the 29th");
+        assert_eq!(whole_months(apr, apr), None, "no month");
     }
 
     #[test]

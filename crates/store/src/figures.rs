@@ -143,9 +143,11 @@ pub async fn by_region(db: &Db, scope: &Scope, s: &Span) -> Result<BTreeMap<Stri
 /// [`by_region`] and, for consecutive spans of the period (`edges` are their bounds in ms,
 /// from `s.from_ms` to `s.to_end_ms`: span `i` is `edges[i] .. edges[i + 1]`), the hazards
 /// reported in `scope` and how many of them are verified or closed (the dashboard's monthly
-/// trend). The hazards are read in one pass grouped by region, with each span's counts as
-/// columns, from which both the regions' figures and the trend are summed: a province's
-/// quarter is 170,000 index entries per pass at province scale. Empty `edges`: no trend.
+/// trend). For a period of whole months whose spans are its months (a quarter, a year) the
+/// hazard figures are sums of `hazard_month_tally`, a row per region, month and status (a
+/// province's quarter: a few thousand rows); for any other period, one pass over the hazards
+/// reported in it grouped by region, with each span's counts as columns (a province's quarter:
+/// 170,000 index entries). Empty `edges`: no trend.
 pub async fn with_trend(
     db: &Db,
     scope: &Scope,
@@ -158,33 +160,14 @@ pub async fn with_trend(
     {
         return Err(crate::StoreError::Corrupt("the trend's spans must cover the period exactly".into()));
     }
-    // Hazards: five figures from one pass.
-    let mut b = Builder::default();
-    let w = region_list_clause(&mut b, scope, "region_code", None);
-    let (from, to) = (b.arg(s.from_ms), b.arg(s.to_end_ms));
-    let sum = |cond: &str| format!("CAST(SUM(CASE WHEN {cond} THEN 1 ELSE 0 END) AS BIGINT)");
-    // Each span's counts are columns of the region's row (not a second grouping key), so that
-    // the rows are grouped in the index's order without a sort.
-    let mut per_span = String::new();
-    for (i, pair) in edges.windows(2).enumerate() {
-        let (lo, hi) = (b.arg(pair[0]), b.arg(pair[1]));
-        let inside = format!("reported_at >= {lo} AND reported_at < {hi}");
-        per_span.push_str(&format!(
-            ", {} AS found_{i}, {} AS rectified_{i}",
-            sum(&inside),
-            sum(&format!("{inside} AND status IN ('verified', 'closed')"))
-        ));
+    // Hazards: five figures, from the monthly tally when the period is whole months (a quarter,
+    // a year), else from one pass over the hazards reported in it.
+    let months = whole_months(s, edges);
+    let hazards = match &months {
+        Some(months) => tally_pass(scope, months),
+        None => hazard_pass(scope, s, edges),
     }
-    let text = format!(
-        "SELECT region_code, COUNT(*) AS found, {} AS rectified, {} AS major, {} AS major_closed, {} AS cross_found
-           {per_span}
-         FROM hazard WHERE {w} AND reported_at >= {from} AND reported_at < {to} GROUP BY region_code",
-        sum("status IN ('verified', 'closed')"),
-        sum("grade = 'major' AND campaign_id IS NOT NULL"),
-        sum("grade = 'major' AND campaign_id IS NOT NULL AND status = 'closed'"),
-        sum("source = 'cross_inspection'"),
-    );
-    let hazards = b.build(text).fetch_all(db.reader());
+    .fetch_all(db.reader());
     let days = |b: &mut Builder| (b.arg(s.from.as_str()), b.arg(s.to.as_str()));
     let instants = |b: &mut Builder| (b.arg(s.from_ms), b.arg(s.to_end_ms));
     // `<table> WHERE <scope> [AND <condition>] AND <day column> within the period`.
@@ -271,17 +254,91 @@ pub async fn with_trend(
     let mut trend = vec![(0, 0); spans];
     for r in hazards {
         let f = out.entry(r.text("region_code")?).or_default();
-        f.hazards_found += r.int("found")?;
-        f.hazards_rectified += r.int("rectified")?;
+        let (found, rectified) = (r.int("found")?, r.int("rectified")?);
+        f.hazards_found += found;
+        f.hazards_rectified += rectified;
         f.major_found += r.int("major")?;
         f.major_closed += r.int("major_closed")?;
         f.cross_hazards += r.int("cross_found")?;
-        for (i, slot) in trend.iter_mut().enumerate() {
-            slot.0 += r.int(&format!("found_{i}"))?;
-            slot.1 += r.int(&format!("rectified_{i}"))?;
+        match &months {
+            // A row per region and month: the month is the trend's span (when there is a trend).
+            Some(months) if spans > 0 => {
+                let month = r.text("month")?;
+                if let Some(slot) = months.iter().position(|m| m.0 == month).and_then(|i| trend.get_mut(i)) {
+                    *slot = (slot.0 + found, slot.1 + rectified);
+                }
+            }
+            Some(_) => {}
+            None => {
+                for (i, slot) in trend.iter_mut().enumerate() {
+                    slot.0 += r.int(&format!("found_{i}"))?;
+                    slot.1 += r.int(&format!("rectified_{i}"))?;
+                }
+            }
         }
     }
     Ok((out, trend))
+}
+
+/// The months of the period when it is whole months and the trend's spans (if any) are those
+/// months: then the hazard figures can be read from `hazard_month_tally`.
+fn whole_months(s: &Span, edges: &[i64]) -> Option<Vec<(String, i64)>> {
+    let months = domain::period::whole_months(s.from_ms, s.to_end_ms)?;
+    let month_edges = months.iter().map(|m| m.1).chain([s.to_end_ms]);
+    (edges.is_empty() || edges.iter().copied().eq(month_edges)).then_some(months)
+}
+
+fn sum(cond: &str, of: &str) -> String {
+    format!("CAST(SUM(CASE WHEN {cond} THEN {of} ELSE 0 END) AS BIGINT)")
+}
+
+/// The hazard figures of `months` per region and month, from the tally (migration 0024).
+fn tally_pass(scope: &Scope, months: &[(String, i64)]) -> crate::sql::Query {
+    let mut b = Builder::default();
+    let w = region_list_clause(&mut b, scope, "region_code", None);
+    let first = b.arg(months.first().map_or("", |m| m.0.as_str()));
+    let last = b.arg(months.last().map_or("", |m| m.0.as_str()));
+    let text = format!(
+        "SELECT region_code, month, CAST(SUM(n) AS BIGINT) AS found, {} AS rectified, {} AS major,
+                {} AS major_closed, {} AS cross_found
+         FROM hazard_month_tally WHERE {w} AND month >= {first} AND month <= {last} GROUP BY region_code, month",
+        sum("status IN ('verified', 'closed')", "n"),
+        sum("major_in_campaign = 1", "n"),
+        sum("major_in_campaign = 1 AND status = 'closed'", "n"),
+        sum("cross_inspection = 1", "n"),
+    );
+    b.build(text)
+}
+
+/// The hazard figures of the period per region from the hazards themselves, with each span of
+/// the trend's counts as columns (`found_i`, `rectified_i`).
+fn hazard_pass(scope: &Scope, s: &Span, edges: &[i64]) -> crate::sql::Query {
+    let mut b = Builder::default();
+    let w = region_list_clause(&mut b, scope, "region_code", None);
+    let (from, to) = (b.arg(s.from_ms), b.arg(s.to_end_ms));
+    let count = |cond: &str| sum(cond, "1");
+    // Each span's counts are columns of the region's row (not a second grouping key), so that
+    // the rows are grouped in the index's order without a sort.
+    let mut per_span = String::new();
+    for (i, pair) in edges.windows(2).enumerate() {
+        let (lo, hi) = (b.arg(pair[0]), b.arg(pair[1]));
+        let inside = format!("reported_at >= {lo} AND reported_at < {hi}");
+        per_span.push_str(&format!(
+            ", {} AS found_{i}, {} AS rectified_{i}",
+            count(&inside),
+            count(&format!("{inside} AND status IN ('verified', 'closed')"))
+        ));
+    }
+    let text = format!(
+        "SELECT region_code, COUNT(*) AS found, {} AS rectified, {} AS major, {} AS major_closed, {} AS cross_found
+           {per_span}
+         FROM hazard WHERE {w} AND reported_at >= {from} AND reported_at < {to} GROUP BY region_code",
+        count("status IN ('verified', 'closed')"),
+        count("grade = 'major' AND campaign_id IS NOT NULL"),
+        count("grade = 'major' AND campaign_id IS NOT NULL AND status = 'closed'"),
+        count("source = 'cross_inspection'"),
+    );
+    b.build(text)
 }
 
 /// Hazard statuses before verification (an SQL list): the open ones, listed rather than

@@ -3,6 +3,7 @@
 
 use crate::scope::region_list_clause;
 use crate::sql::{Builder, Row, like_pattern, query};
+use crate::tally::{self, Counted};
 use crate::{Db, Result, StoreError, Tx, new_id};
 use domain::access::Scope;
 use domain::hazard::{Grade, ListedLevel, Source, Status};
@@ -227,24 +228,9 @@ pub async fn create(tx: &mut Tx, h: &NewHazard, year: i32, now_ms: i64) -> Resul
         evidence: &h.evidence,
     };
     append_event(tx, &h.region_code, &id, 1, &event, now_ms).await?;
-    tally(tx, h.region_code.as_str(), Status::Reported.as_str(), h.grade.as_str(), 1).await?;
+    let counted = Counted::new(&h.region_code, h.grade, h.source, h.campaign_id.as_deref(), now_ms)?;
+    tally::add(tx, &counted, Status::Reported.as_str(), 1).await?;
     from_row(&row)
-}
-
-/// Adds `delta` to the number of hazards of `region` in `status` and `grade`
-/// (`hazard_tally`, migration 0022), in the transaction that changes them.
-async fn tally(tx: &mut Tx, region: &str, status: &str, grade: &str, delta: i64) -> Result<()> {
-    query(
-        "INSERT INTO hazard_tally (region_code, status, grade, n) VALUES ($1, $2, $3, $4)
-         ON CONFLICT (region_code, status, grade) DO UPDATE SET n = hazard_tally.n + $4",
-    )
-    .bind(region)
-    .bind(status)
-    .bind(grade)
-    .bind(delta)
-    .execute(tx.ex())
-    .await?;
-    Ok(())
 }
 
 /// A step to append to a timeline.
@@ -339,10 +325,11 @@ pub async fn apply(
         // The two tally rows in one order: on PostgreSQL each stays locked until commit, and
         // two steps moving hazards of a region between the same two statuses in opposite
         // directions (submit and reject) would otherwise deadlock.
+        let counted = Counted::new(&h.region_code, h.grade, h.source, h.campaign_id.as_deref(), h.reported_at)?;
         let mut moves = [(h.status.as_str(), -1), (event.to.as_str(), 1)];
         moves.sort_unstable();
         for (status, delta) in moves {
-            tally(tx, &h.region_code, status, h.grade.as_str(), delta).await?;
+            tally::add(tx, &counted, status, delta).await?;
         }
     }
     from_row(&changed)
@@ -664,13 +651,17 @@ pub async fn insert_historical(tx: &mut Tx, rows: &[HistoricalHazard], now_ms: i
         listed_level, campaign_id, found_by_region, five_implementations, rectification_plan, reported_by, reported_at, \
         closed_at, version, updated_at";
     crate::sql::insert_rows(tx, "hazard", columns, hazards).await?;
-    let mut counts: std::collections::BTreeMap<(&str, &str, &str), i64> = std::collections::BTreeMap::new();
-    for r in rows {
-        *counts.entry((r.hazard.region_code.as_str(), r.status.as_str(), r.hazard.grade.as_str())).or_default() += 1;
-    }
-    for ((region, status, grade), n) in counts {
-        tally(tx, region, status, grade, n).await?;
-    }
+    let counted = rows
+        .iter()
+        .map(|r| {
+            let h = &r.hazard;
+            Ok((
+                Counted::new(&h.region_code, h.grade, h.source, h.campaign_id.as_deref(), r.reported_at)?,
+                r.status.as_str(),
+            ))
+        })
+        .collect::<Result<Vec<_>>>()?;
+    tally::add_all(tx, counted).await?;
     let events: Vec<Vec<crate::sql::Value>> = rows
         .iter()
         .zip(&ids)

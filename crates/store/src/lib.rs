@@ -33,6 +33,7 @@ pub mod sql;
 mod sqlite_bulk;
 mod sqlite_c;
 pub mod sqlite_conn;
+mod tally;
 #[cfg(feature = "testing")]
 pub mod testing;
 pub mod user;
