@@ -170,7 +170,7 @@ impl Db {
             let write = sqlite_conn::Conn::open(opts.get_filename(), true)?;
             let write = Arc::new(tokio::sync::Mutex::new(SqliteWriter { conn: Some(write), unfinished: false }));
             let read = sqlite_conn::Readers::open(opts.get_filename(), sqlite_readers())?;
-            let checkpoints = Arc::new(checkpoint::Checkpointer::start(&opts).await?);
+            let checkpoints = Arc::new(checkpoint::Checkpointer::start(&opts, Arc::clone(&write)).await?);
             Db::Sqlite { read, write, checkpoints, path: path.into() }
         } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
             let opts = PgConnectOptions::from_str(url)?;

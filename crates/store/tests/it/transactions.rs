@@ -79,6 +79,55 @@ async fn sqlite_checkpoints_the_wal_in_the_background() {
     assert!(!wal.exists() || std::fs::metadata(&wal).unwrap().len() == 0, "closing checkpointed and removed the WAL");
 }
 
+/// Under a steady stream of commits, with readers at work, the WAL is started over instead of
+/// growing with everything written: 192 MB are committed in 128 KB transactions over a few
+/// seconds (about the rate of the HTTP benchmark), and the WAL file never grows to twice its
+/// 64 MiB restart size. A passive checkpoint alone never catches up with the end of the WAL
+/// while commits go on, and SQLite starts a WAL over only once all of it is copied.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_starts_the_wal_over_under_steady_writes() {
+    use inspectorate_store::sql::dynamic_query;
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicBool, Ordering};
+    let t = TestDb::new(Backend::Sqlite).await;
+    let wal = format!("{}-wal", t.url.strip_prefix("sqlite://").expect("a SQLite URL"));
+    let wal_size = || std::fs::metadata(&wal).map_or(0, |m| m.len());
+    let mut tx = t.db.begin().await.unwrap();
+    query("CREATE TABLE scratch (b BLOB NOT NULL)").execute(tx.ex()).await.unwrap();
+    tx.commit().await.unwrap();
+    let done = Arc::new(AtomicBool::new(false));
+    let readers: Vec<_> = (0..2)
+        .map(|_| {
+            let (db, done) = (t.db.clone(), Arc::clone(&done));
+            tokio::spawn(async move {
+                let mut reads = 0;
+                while !done.load(Ordering::Relaxed) {
+                    query("SELECT COUNT(*) AS n FROM scratch").fetch_one(db.reader()).await.unwrap();
+                    reads += 1;
+                    tokio::task::yield_now().await;
+                }
+                reads
+            })
+        })
+        .collect();
+    let mut largest = 0;
+    for _ in 0..1536 {
+        let mut tx = t.db.begin().await.unwrap();
+        dynamic_query("INSERT INTO scratch (b) VALUES (randomblob(131072))".into()).execute(tx.ex()).await.unwrap();
+        tx.commit().await.unwrap();
+        largest = largest.max(wal_size());
+        tokio::time::sleep(std::time::Duration::from_millis(2)).await;
+    }
+    done.store(true, Ordering::Relaxed);
+    for r in readers {
+        assert!(r.await.unwrap() > 0, "the readers read meanwhile");
+    }
+    let limit = 2 * 64 * 1024 * 1024;
+    assert!(largest < limit, "the WAL grew to {largest} bytes (limit {limit})");
+    assert!(largest > 16 * 1024 * 1024, "the WAL held the writes before they were copied: {largest}");
+    t.db.close().await;
+}
+
 /// While another process holds SQLite's write lock, a transaction waits for it asleep: on a
 /// runtime with a single thread, the task that releases the lock still runs meanwhile (a wait
 /// inside SQLite would hold that thread until the busy timeout and then fail).
