@@ -537,7 +537,7 @@ pub async fn list(
     };
     let total = b.snapshot().build(format!("{count} WHERE {w}")).fetch_one(conn.ex()).await?.int("n")?;
     let page_sql = crate::sql::limit_offset(page);
-    let ids = match per_region_range(db, scope, f) {
+    let (key, ids) = match per_region_range(db, scope, f) {
         // PostgreSQL sorts every matching row of a province to keep 50 (a parallel scan of the
         // table, ~300 ms at 2,000,000 hazards); asked region by region for each region's
         // first page (an index scan each), it merges a few thousand (~11 ms). SQLite has no
@@ -546,21 +546,21 @@ pub async fn list(
             let per_region = i64::from(page.size) + page.offset();
             let low = b.arg(low);
             let high = high.map(|h| format!(" AND r.code < {}", b.arg(h))).unwrap_or_default();
-            format!(
+            let ids = format!(
                 "SELECT x.id FROM region r CROSS JOIN LATERAL
                  (SELECT id, reported_at, deadline, region_code, hazard_no FROM hazard
                   WHERE region_code = r.code AND {w} ORDER BY {order} LIMIT {per_region}) x
                  WHERE r.code >= {low}{high} ORDER BY {order} {page_sql}"
-            )
+            );
+            ("id", ids)
         }
         // SQLite: the page's rows by rowid, which the index entries hold, rather than by id
         // through a second index (50 fewer index pages read per page).
         None if db.backend() == crate::Backend::Sqlite => {
-            format!("SELECT rowid FROM hazard WHERE {w} ORDER BY {} {page_sql}", sqlite_page_order(f, sort))
+            ("rowid", format!("SELECT rowid FROM hazard WHERE {w} ORDER BY {} {page_sql}", sqlite_page_order(f, sort)))
         }
-        None => format!("SELECT id FROM hazard WHERE {w} ORDER BY {order} {page_sql}"),
+        None => ("id", format!("SELECT id FROM hazard WHERE {w} ORDER BY {order} {page_sql}")),
     };
-    let key = if db.backend() == crate::Backend::Sqlite { "rowid" } else { "id" };
     let rows = b
         .build(format!("SELECT {COLUMNS} FROM hazard WHERE {key} IN ({ids}) ORDER BY {order}"))
         .fetch_all(conn.ex())

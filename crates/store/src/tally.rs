@@ -55,19 +55,28 @@ pub(crate) async fn add(tx: &mut Tx, c: &Counted, status: &str, delta: i64) -> R
     by_month(tx, &c.region, status, (&c.month, c.major_in_campaign, c.cross_inspection), delta).await
 }
 
+/// A row of one of the tallies, besides its region and status; `ByStatus` sorts first, as
+/// the module's lock order wants.
+#[derive(Debug, PartialEq, Eq, PartialOrd, Ord)]
+enum TallyRow {
+    /// `hazard_tally`, by grade.
+    ByStatus(&'static str),
+    /// `hazard_month_tally`, by month, major in a special action, cross-inspection.
+    ByMonth(String, bool, bool),
+}
+
 /// Adds many hazards at once (a migrated ledger): each tally row once, in the module's order.
 pub(crate) async fn add_all(tx: &mut Tx, hazards: impl IntoIterator<Item = (Counted, &'static str)>) -> Result<()> {
-    // (region, status, 0 = hazard_tally / 1 = hazard_month_tally, the rest of the row's key).
-    let mut rows: BTreeMap<(String, &'static str, u8, String, bool, bool), i64> = BTreeMap::new();
+    let mut rows: BTreeMap<(String, &'static str, TallyRow), i64> = BTreeMap::new();
     for (c, status) in hazards {
-        *rows.entry((c.region.clone(), status, 0, c.grade.to_owned(), false, false)).or_default() += 1;
-        *rows.entry((c.region, status, 1, c.month, c.major_in_campaign, c.cross_inspection)).or_default() += 1;
+        *rows.entry((c.region.clone(), status, TallyRow::ByStatus(c.grade))).or_default() += 1;
+        let by_month = TallyRow::ByMonth(c.month, c.major_in_campaign, c.cross_inspection);
+        *rows.entry((c.region, status, by_month)).or_default() += 1;
     }
-    for ((region, status, table, key, major, cross), n) in rows {
-        if table == 0 {
-            by_status(tx, &region, status, &key, n).await?;
-        } else {
-            by_month(tx, &region, status, (&key, major, cross), n).await?;
+    for ((region, status, row), n) in rows {
+        match row {
+            TallyRow::ByStatus(grade) => by_status(tx, &region, status, grade, n).await?,
+            TallyRow::ByMonth(month, major, cross) => by_month(tx, &region, status, (&month, major, cross), n).await?,
         }
     }
     Ok(())
