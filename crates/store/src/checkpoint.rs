@@ -38,8 +38,8 @@ pub const RESTART_FRAMES: i64 = 16_384;
 /// How long a restart waits for readers on older snapshots while it holds the writer.
 pub const RESTART_WAIT: Duration = Duration::from_millis(100);
 
-/// The writer's lock, which a restarting checkpoint holds.
-type WriterLock = std::sync::Arc<tokio::sync::Mutex<crate::SqliteWriter>>;
+/// The writer, which a restarting checkpoint holds.
+type WriterLock = std::sync::Arc<crate::writer::Writer>;
 
 /// The checkpointing task of one database; it stops when [`Checkpointer::stop`] is called or
 /// when the last handle to it is dropped.
@@ -84,9 +84,16 @@ async fn run(mut conn: SqliteConnection, writer: WriterLock, mut stopped: watch:
             // Told to stop, or every handle dropped.
             _ = stopped.changed() => break,
         }
+        // A group whose members all stopped waiting (their requests were cancelled) would
+        // otherwise stay open, unseen by readers, until the next write.
+        writer.commit_idle_group();
         match checkpoint(&mut conn, "PASSIVE").await {
             Ok(frames) if frames > RESTART_FRAMES => {
-                let _writes_wait = writer.lock().await;
+                let Ok(mut writes_wait) = writer.lock(RESTART_WAIT * 100).await else { continue };
+                // What the group holds is committed first: the restart copies it too.
+                if let Err(e) = writes_wait.commit_group() {
+                    tracing::warn!(error = %e, "group commit failed");
+                }
                 if let Err(e) = checkpoint(&mut conn, "RESTART").await {
                     tracing::warn!(error = %e, "WAL restart failed");
                 }

@@ -37,6 +37,7 @@ mod tally;
 #[cfg(feature = "testing")]
 pub mod testing;
 pub mod user;
+pub mod writer;
 
 pub use domain;
 use sql::Ex;
@@ -77,6 +78,10 @@ pub enum StoreError {
     /// Any other database error.
     #[error("database error: {0}")]
     Backend(sqlx::Error),
+    /// The transaction ended but its commit, shared with others (SQLite's group commit,
+    /// [`writer`]), failed: nothing of it was written.
+    #[error("the commit failed, nothing was written: {0}")]
+    CommitFailed(String),
 }
 
 impl From<sqlx::Error> for StoreError {
@@ -110,9 +115,8 @@ pub enum Db {
     Sqlite {
         /// Read-only work.
         read: Arc<sqlite_conn::Readers>,
-        /// The one connection that writes, lent to one transaction at a time (`None` once
-        /// closed).
-        write: Arc<tokio::sync::Mutex<SqliteWriter>>,
+        /// The one connection that writes, lent to one transaction at a time.
+        write: Arc<writer::Writer>,
         /// The task that checkpoints the WAL.
         checkpoints: Arc<checkpoint::Checkpointer>,
         /// The database file.
@@ -168,8 +172,8 @@ impl Db {
             SQLITE_MIGRATOR.run_direct(None, &mut migrator, false).await?;
             migrator.close().await?;
             let write = sqlite_conn::Conn::open(opts.get_filename(), true)?;
-            let write = Arc::new(tokio::sync::Mutex::new(SqliteWriter { conn: Some(write), unfinished: false }));
             let read = sqlite_conn::Readers::open(opts.get_filename(), sqlite_readers())?;
+            let write = Arc::new(writer::Writer::new(write, Arc::clone(&read)));
             let checkpoints = Arc::new(checkpoint::Checkpointer::start(&opts, Arc::clone(&write)).await?);
             Db::Sqlite { read, write, checkpoints, path: path.into() }
         } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
@@ -210,39 +214,21 @@ impl Db {
         })
     }
 
-    /// Starts a write transaction.
+    /// Starts a write transaction. On SQLite it may commit together with others that end
+    /// while it waits for the writer ([`writer`]).
     pub async fn begin(&self) -> Result<Tx> {
         Ok(match self {
-            Db::Sqlite { write, .. } => {
-                // As long as sqlx's pools wait for a connection, then the same error.
-                let mut writer = tokio::time::timeout(WRITER_WAIT, write.clone().lock_owned())
-                    .await
-                    .map_err(|_| StoreError::Backend(sqlx::Error::PoolTimedOut))?;
-                let unfinished = writer.unfinished;
-                let conn = writer.conn.as_mut().ok_or(StoreError::Backend(sqlx::Error::PoolClosed))?;
-                if unfinished {
-                    sql::query("ROLLBACK").execute(Ex::SqliteConn(conn)).await?;
-                }
-                // IMMEDIATE takes the write lock now rather than at the first write, so that a
-                // transaction that reads first cannot fail to upgrade when another process (the
-                // CLI) has written meanwhile. While that process holds the lock, this waits
-                // here, asleep, for up to the busy timeout: the writer's statements run on a
-                // runtime worker, which SQLite's own busy wait would hold.
-                let deadline = tokio::time::Instant::now() + sqlite_conn::BUSY_TIMEOUT;
-                loop {
-                    match sql::query("BEGIN IMMEDIATE").execute(Ex::SqliteConn(conn)).await {
-                        Err(e) if sqlite_c::is_busy(&e) && tokio::time::Instant::now() < deadline => {
-                            tokio::time::sleep(Duration::from_millis(5)).await;
-                        }
-                        begun => {
-                            begun?;
-                            break;
-                        }
-                    }
-                }
-                writer.unfinished = true;
-                Tx::Sqlite(SqliteTx { writer: Some(writer) })
-            }
+            Db::Sqlite { write, .. } => Tx::Sqlite(write.begin().await?),
+            Db::Postgres { pool, .. } => Tx::Pg(pool.begin().await?),
+        })
+    }
+
+    /// Starts a write transaction that commits on its own: for a bulk write (an import),
+    /// which on SQLite would otherwise keep the original of every page it changes in memory
+    /// until it ends ([`writer`]).
+    pub async fn begin_alone(&self) -> Result<Tx> {
+        Ok(match self {
+            Db::Sqlite { write, .. } => Tx::Sqlite(write.begin_alone().await?),
             Db::Postgres { pool, .. } => Tx::Pg(pool.begin().await?),
         })
     }
@@ -254,7 +240,7 @@ impl Db {
                 checkpoints.stop().await;
                 read.close();
                 // The last connection to close checkpoints the WAL into the database file.
-                drop(write.lock().await.conn.take());
+                write.close().await;
             }
             Db::Postgres { pool, .. } => pool.close().await,
         }
@@ -297,7 +283,7 @@ impl ReadConn {
 /// A write transaction on either backend. Dropped without [`Tx::commit`], it rolls back.
 pub enum Tx {
     /// SQLite.
-    Sqlite(SqliteTx),
+    Sqlite(writer::SqliteTx),
     /// PostgreSQL.
     Pg(Transaction<'static, Postgres>),
 }
@@ -322,67 +308,10 @@ impl Tx {
     /// Commits.
     pub async fn commit(self) -> Result<()> {
         match self {
-            Tx::Sqlite(mut t) => {
-                sql::query("COMMIT").execute(Ex::SqliteConn(t.conn())).await?;
-                if let Some(w) = t.writer.as_mut() {
-                    w.unfinished = false;
-                }
-            }
+            Tx::Sqlite(t) => t.commit().await?,
             Tx::Pg(t) => t.commit().await?,
         }
         Ok(())
-    }
-}
-
-/// How long a transaction waits for the SQLite writer before giving up (a long import holds
-/// it meanwhile); the same as sqlx's pools wait for a connection.
-const WRITER_WAIT: Duration = Duration::from_secs(30);
-
-/// The SQLite writer connection and whether a transaction on it was left open.
-pub struct SqliteWriter {
-    /// The connection (`None` once the database is closed).
-    conn: Option<sqlite_conn::Conn>,
-    /// A transaction began and neither committed nor rolled back yet: the next one rolls it
-    /// back first (when its drop could not).
-    unfinished: bool,
-}
-
-impl std::fmt::Debug for SqliteWriter {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("SqliteWriter").field("open", &self.conn.is_some()).finish()
-    }
-}
-
-/// A transaction on the SQLite writer connection, which it holds until it ends.
-pub struct SqliteTx {
-    /// The writer, locked, its connection open (checked when the transaction began); taken
-    /// by the rollback when dropped unfinished.
-    writer: Option<tokio::sync::OwnedMutexGuard<SqliteWriter>>,
-}
-
-impl SqliteTx {
-    fn conn(&mut self) -> &mut sqlite_conn::Conn {
-        self.writer
-            .as_mut()
-            .and_then(|w| w.conn.as_mut())
-            .expect("the writer was open when the transaction began, and the transaction holds it")
-    }
-}
-
-impl Drop for SqliteTx {
-    /// Rolls an unfinished transaction back on a task that keeps the writer until it is done;
-    /// without a runtime to run it on, the next transaction rolls it back first.
-    fn drop(&mut self) {
-        let Some(mut writer) = self.writer.take().filter(|w| w.unfinished) else { return };
-        if let Ok(runtime) = tokio::runtime::Handle::try_current() {
-            runtime.spawn(async move {
-                if let Some(conn) = writer.conn.as_mut()
-                    && sql::query("ROLLBACK").execute(Ex::SqliteConn(conn)).await.is_ok()
-                {
-                    writer.unfinished = false;
-                }
-            });
-        }
     }
 }
 

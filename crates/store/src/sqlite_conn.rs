@@ -104,6 +104,18 @@ impl Conn {
         self.db
     }
 
+    /// Runs `sql`, a statement without parameters or rows (`BEGIN`, `COMMIT`, a savepoint).
+    pub(crate) fn exec(&mut self, sql: &str) -> Result<()> {
+        self.run(sql, &[], &mut |_| Ok(true)).map(|_| ())
+    }
+
+    /// Whether a transaction is open on the connection (SQLite ends one itself after some
+    /// errors).
+    pub(crate) fn in_transaction(&self) -> bool {
+        // SAFETY: an open connection.
+        unsafe { ffi::sqlite3_get_autocommit(self.db.as_ptr()) == 0 }
+    }
+
     /// Runs `sql` with `args`, giving each result row to `each`; returns the rows changed.
     /// `each` returns whether it wants more rows.
     pub(crate) fn run(&mut self, sql: &str, args: &[Value], each: &mut dyn FnMut(Row) -> Result<bool>) -> Result<u64> {
@@ -224,6 +236,8 @@ pub struct Readers {
     path: PathBuf,
     idle: Mutex<Vec<Conn>>,
     permits: Arc<Semaphore>,
+    /// How many readers the pool lends at most.
+    size: usize,
 }
 
 impl std::fmt::Debug for Conn {
@@ -241,13 +255,14 @@ impl Readers {
             path: path.to_owned(),
             idle: Mutex::new(vec![first]),
             permits: Arc::new(Semaphore::new(size)),
+            size,
         }))
     }
 
     /// Waits for a reader (as long as a transaction waits for the writer), opening one if none
     /// is idle.
     pub(crate) async fn acquire(self: &Arc<Self>) -> Result<Reader> {
-        let permit = tokio::time::timeout(crate::WRITER_WAIT, Arc::clone(&self.permits).acquire_owned())
+        let permit = tokio::time::timeout(crate::writer::WRITER_WAIT, Arc::clone(&self.permits).acquire_owned())
             .await
             .map_err(|_| StoreError::Backend(sqlx::Error::PoolTimedOut))?
             .map_err(|_| StoreError::Backend(sqlx::Error::PoolClosed))?;
@@ -257,6 +272,12 @@ impl Readers {
             None => Conn::open(&self.path, false)?,
         };
         Ok(Reader { conn: Some(conn), readers: Arc::clone(self), _permit: permit })
+    }
+
+    /// Whether any reader is lent out (a read is in progress, or a use-case holds one between
+    /// reads).
+    pub(crate) fn busy(&self) -> bool {
+        self.permits.available_permits() < self.size
     }
 
     /// Closes the idle readers and refuses new ones; a reader in use closes when returned.

@@ -251,7 +251,9 @@ impl App {
         total: usize,
     ) -> Result<UpsertCount, ServiceError> {
         let now = self.now_ms();
-        let mut tx = self.db.begin().await?;
+        // A transaction of its own: an import changes many pages, which a transaction that
+        // joined others' group commit would keep copies of until it ended.
+        let mut tx = self.db.begin_alone().await?;
         // The second half of the bar: rows looked up (their writes follow at the end).
         let half = |checked: usize| (total / 2 + checked * total / (2 * rows.len().max(1))).min(total) as u64;
         let counts = store::enterprise::upsert_reporting(&mut tx, rows, now, |checked| progress(half(checked))).await?;

@@ -3,6 +3,7 @@
 mod audit_chain;
 mod bulk;
 mod draw_records;
+mod group_commit;
 mod registers;
 mod transactions;
 
