@@ -95,8 +95,12 @@ pub fn month_of_ms(ms: i64) -> Option<String> {
 
 /// The first instant (ms) of a month (`YYYY-MM`) in China Standard Time.
 pub fn month_start_ms(month: &str) -> Option<i64> {
-    let first: Date = format!("{month}-01").parse().ok()?;
-    Some(CST.to_timestamp(first.to_datetime(jiff::civil::Time::midnight())).ok()?.as_millisecond())
+    day_start_ms(format!("{month}-01").parse().ok()?)
+}
+
+/// The first instant (ms) of a day in China Standard Time.
+fn day_start_ms(day: Date) -> Option<i64> {
+    Some(CST.to_timestamp(day.to_datetime(jiff::civil::Time::midnight())).ok()?.as_millisecond())
 }
 
 /// The months from `from_ms` up to `to_end_ms` (exclusive), each with its first instant, when
@@ -106,7 +110,7 @@ pub fn whole_months(from_ms: i64, to_end_ms: i64) -> Option<Vec<(String, i64)>> 
     let mut month: Date = format!("{}-01", month_of_ms(from_ms)?).parse().ok()?;
     let mut out = Vec::new();
     loop {
-        let start = CST.to_timestamp(month.to_datetime(jiff::civil::Time::midnight())).ok()?.as_millisecond();
+        let start = day_start_ms(month)?;
         if start == to_end_ms && !out.is_empty() {
             return Some(out);
         }

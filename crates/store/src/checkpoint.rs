@@ -89,7 +89,7 @@ async fn run(mut conn: SqliteConnection, writer: WriterLock, mut stopped: watch:
         writer.commit_idle_group();
         match checkpoint(&mut conn, "PASSIVE").await {
             Ok(frames) if frames > RESTART_FRAMES => {
-                let Ok(mut writes_wait) = writer.lock(RESTART_WAIT * 100).await else { continue };
+                let Ok(mut writes_wait) = writer.lock(crate::writer::WRITER_WAIT).await else { continue };
                 // What the group holds is committed first: the restart copies it too.
                 if let Err(e) = writes_wait.commit_group() {
                     tracing::warn!(error = %e, "group commit failed");

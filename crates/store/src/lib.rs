@@ -214,8 +214,8 @@ impl Db {
         })
     }
 
-    /// Starts a write transaction. On SQLite it may commit together with others that end
-    /// while it waits for the writer ([`writer`]).
+    /// Starts a write transaction. On SQLite, under load, it commits together with the
+    /// transactions that end about when it does ([`writer`]).
     pub async fn begin(&self) -> Result<Tx> {
         Ok(match self {
             Db::Sqlite { write, .. } => Tx::Sqlite(write.begin().await?),

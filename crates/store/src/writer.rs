@@ -37,8 +37,13 @@ pub const MAX_WAIT: Duration = Duration::from_millis(2);
 /// meanwhile); the same as sqlx's pools wait for a connection.
 pub(crate) const WRITER_WAIT: Duration = Duration::from_secs(30);
 
-/// The name of a group member's savepoint.
-const MEMBER: &str = "member";
+/// A group member's savepoint: where it begins, how it rolls back alone, how it ends.
+const SAVEPOINT: &str = "SAVEPOINT member";
+const ROLLBACK_TO_SAVEPOINT: &str = "ROLLBACK TO member";
+const RELEASE_SAVEPOINT: &str = "RELEASE member";
+
+/// Why a commit failed when SQLite had rolled the transaction back itself.
+const ROLLED_BACK: &str = "SQLite rolled the transaction back after an error";
 
 /// The writer connection and the tasks queued for it.
 pub struct Writer {
@@ -61,9 +66,6 @@ impl std::fmt::Debug for Writer {
 pub struct Slot {
     /// The connection (`None` once the database is closed).
     conn: Option<Conn>,
-    /// How to undo the transaction in progress, if one is: set when it begins, cleared when
-    /// it ends; found set by the next one when a transaction was dropped without a runtime.
-    unfinished: Option<Undo>,
     /// Ended transactions whose work waits in the open transaction for the group's commit.
     group: Option<Group>,
 }
@@ -90,7 +92,7 @@ struct Group {
 impl Writer {
     /// The writer over `conn`, with no transaction open, beside the pool of `readers`.
     pub(crate) fn new(conn: Conn, readers: Arc<Readers>) -> Self {
-        let slot = Slot { conn: Some(conn), unfinished: None, group: None };
+        let slot = Slot { conn: Some(conn), group: None };
         Writer { slot: Arc::new(Mutex::new(slot)), queued: 0.into(), readers }
     }
 
@@ -110,25 +112,23 @@ impl Writer {
         }
         self.queued.fetch_add(1, Ordering::AcqRel);
         let _queued = Queued(&self.queued);
-        let mut slot = tokio::time::timeout(wait, Arc::clone(&self.slot).lock_owned())
+        tokio::time::timeout(wait, Arc::clone(&self.slot).lock_owned())
             .await
-            .map_err(|_| StoreError::Backend(sqlx::Error::PoolTimedOut))?;
-        slot.undo_unfinished();
-        Ok(slot)
+            .map_err(|_| StoreError::Backend(sqlx::Error::PoolTimedOut))
     }
 
     /// Starts a transaction: inside the open group if there is one, else a database
     /// transaction of its own.
     pub(crate) async fn begin(self: &Arc<Self>) -> Result<SqliteTx> {
         let mut slot = self.lock(WRITER_WAIT).await?;
-        if slot.group.is_some() {
-            slot.conn()?.exec(&format!("SAVEPOINT {MEMBER}"))?;
-            slot.unfinished = Some(Undo::ToSavepoint);
+        let undo = if slot.group.is_some() {
+            slot.conn()?.exec(SAVEPOINT)?;
+            Undo::ToSavepoint
         } else {
             begin_immediate(slot.conn()?).await?;
-            slot.unfinished = Some(Undo::Rollback);
-        }
-        Ok(SqliteTx { writer: Arc::clone(self), slot: Some(slot) })
+            Undo::Rollback
+        };
+        Ok(SqliteTx { writer: Arc::clone(self), slot: Some(slot), undo })
     }
 
     /// Starts a transaction of its own, after committing the open group.
@@ -137,8 +137,7 @@ impl Writer {
         // The group's members hear of a failure; this transaction starts regardless.
         let _ = slot.commit_group();
         begin_immediate(slot.conn()?).await?;
-        slot.unfinished = Some(Undo::Rollback);
-        Ok(SqliteTx { writer: Arc::clone(self), slot: Some(slot) })
+        Ok(SqliteTx { writer: Arc::clone(self), slot: Some(slot), undo: Undo::Rollback })
     }
 
     /// Commits the open group now if the writer is free (the checkpointer's backstop for a
@@ -146,18 +145,15 @@ impl Writer {
     pub(crate) fn commit_idle_group(&self) {
         if let Ok(mut slot) = self.slot.try_lock()
             && slot.group.is_some()
+            && let Err(e) = slot.commit_group()
         {
-            slot.undo_unfinished();
-            if let Err(e) = slot.commit_group() {
-                tracing::warn!(error = %e, "group commit failed");
-            }
+            tracing::warn!(error = %e, "group commit failed");
         }
     }
 
     /// Commits the open group and closes the connection.
     pub(crate) async fn close(&self) {
         let mut slot = self.slot.lock().await;
-        slot.undo_unfinished();
         let _ = slot.commit_group();
         drop(slot.conn.take());
     }
@@ -186,16 +182,13 @@ impl Slot {
         self.conn.as_mut().ok_or(StoreError::Backend(sqlx::Error::PoolClosed))
     }
 
-    /// Rolls back the transaction in progress, if one is (the drop of a transaction that
-    /// did not end).
-    fn undo_unfinished(&mut self) {
-        let Some(undo) = self.unfinished.take() else { return };
+    /// Rolls back a transaction that did not end, as `undo` says; if that fails, the group's
+    /// work goes with it.
+    fn undo(&mut self, undo: Undo) {
         let Ok(conn) = self.conn() else { return };
         let undone = match undo {
             Undo::Rollback => conn.exec("ROLLBACK"),
-            Undo::ToSavepoint => {
-                conn.exec(&format!("ROLLBACK TO {MEMBER}")).and_then(|()| conn.exec(&format!("RELEASE {MEMBER}")))
-            }
+            Undo::ToSavepoint => conn.exec(ROLLBACK_TO_SAVEPOINT).and_then(|()| conn.exec(RELEASE_SAVEPOINT)),
         };
         if let Err(e) = undone {
             self.fail_group(&e.to_string());
@@ -206,13 +199,9 @@ impl Slot {
     pub(crate) fn commit_group(&mut self) -> Result<()> {
         let Some(group) = self.group.take() else { return Ok(()) };
         let conn = self.conn()?;
-        // SQLite rolls a whole transaction back after some errors (a full disk, an I/O
-        // error): then there is nothing to commit, and the group's work is lost.
-        let committed = if conn.in_transaction() {
-            conn.exec("COMMIT")
-        } else {
-            Err(StoreError::CommitFailed("SQLite rolled the transaction back".into()))
-        };
+        // SQLite rolls a whole transaction back after some errors: the group's work is lost.
+        let committed =
+            if conn.in_transaction() { conn.exec("COMMIT") } else { Err(StoreError::CommitFailed(ROLLED_BACK.into())) };
         if committed.is_err() && conn.in_transaction() {
             let _ = conn.exec("ROLLBACK");
         }
@@ -244,6 +233,8 @@ pub struct SqliteTx {
     writer: Arc<Writer>,
     /// The writer's slot; taken when the transaction ends.
     slot: Option<OwnedMutexGuard<Slot>>,
+    /// How it rolls back if dropped before it ends.
+    undo: Undo,
 }
 
 impl SqliteTx {
@@ -258,11 +249,17 @@ impl SqliteTx {
     /// Ends the transaction and returns once its work is committed, alone or with its group.
     pub(crate) async fn commit(mut self) -> Result<()> {
         let mut slot = self.slot.take().expect("a transaction holds the writer until it ends");
-        if let Some(Undo::ToSavepoint) = slot.unfinished.take()
-            && let Err(e) = slot.conn()?.exec(&format!("RELEASE {MEMBER}"))
+        if let Undo::ToSavepoint = self.undo
+            && let Err(e) = slot.conn()?.exec(RELEASE_SAVEPOINT)
         {
             slot.fail_group(&e.to_string());
             return Err(e);
+        }
+        // After some errors (a full disk, an I/O error) SQLite rolls the whole transaction
+        // back itself: nothing is left to commit, and no later transaction may join it.
+        if !slot.conn()?.in_transaction() {
+            slot.fail_group(ROLLED_BACK);
+            return Err(StoreError::CommitFailed(ROLLED_BACK.into()));
         }
         let group = slot.group.get_or_insert_with(|| Group { since: Instant::now(), members: 0, waiting: Vec::new() });
         group.members += 1;
@@ -309,7 +306,7 @@ impl Drop for SqliteTx {
     /// nobody else will.
     fn drop(&mut self) {
         let Some(mut slot) = self.slot.take() else { return };
-        slot.undo_unfinished();
+        slot.undo(self.undo);
         if slot.group.is_some()
             && !self.writer.in_company()
             && let Err(e) = slot.commit_group()
